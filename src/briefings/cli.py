@@ -1,0 +1,110 @@
+"""The `briefings` command: parse arguments, call the library, map errors to exit codes.
+
+Exit 0 on success, 1 when the input is wrong (one line per problem), 2 on usage errors.
+Heavy libraries are imported inside each command so `briefings --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .exceptions import BriefingsError
+
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except BriefingsError as error:
+        for line in error.lines():
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _raw_params(args: argparse.Namespace) -> dict[str, object]:
+    """Parameters from --params FILE, then -p NAME VALUE (which win), then --data."""
+    raw: dict[str, object] = {}
+    if getattr(args, "params_file", None):
+        from .paramfile import read_params_file
+
+        raw.update(read_params_file(args.params_file))
+    for name, value in getattr(args, "param", None) or ():
+        raw[name] = value
+    if args.data:
+        raw["data_dir"] = args.data
+    return raw
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .dataset import load_dataset
+    from .paths import DEFAULT_DATASET
+
+    dataset = load_dataset(args.data or DEFAULT_DATASET)
+    print(
+        f"{dataset.path}: valid – {len(dataset.tracks)} tracks, {len(dataset.events)} events, "
+        f"{len(dataset.sources)} sources"
+    )
+    return 0
+
+
+def _states(args: argparse.Namespace) -> int:
+    from .params import prepare
+    from .states import compute_states, states_to_csv, states_to_json
+
+    params, dataset = prepare(_raw_params(args))
+    table = compute_states(dataset, params)
+    sys.stdout.write(states_to_json(table) if args.format == "json" else states_to_csv(table))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefings", description="Build sourced timeline briefings from a dataset of events."
+    )
+    parser.add_argument("--version", action="version", version=f"briefings {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, run, help_: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_, description=help_)
+        sub.set_defaults(run=run, command=name)
+        return sub
+
+    def data_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--data",
+            metavar="DIR",
+            help="dataset folder (default: the shipped US–Pakistan dataset)",
+        )
+
+    def param_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "-p",
+            "--param",
+            nargs=2,
+            action="append",
+            metavar=("NAME", "VALUE"),
+            help="set a parameter (repeatable); see the README for the names",
+        )
+
+    validate = command("validate", _validate, "check a dataset against the dataset contract")
+    data_option(validate)
+
+    states = command("states", _states, "print the state table (one row per interval)")
+    data_option(states)
+    param_options(states)
+    states.add_argument("--format", choices=("csv", "json"), default="csv")
+    return parser

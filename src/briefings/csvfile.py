@@ -1,0 +1,110 @@
+"""Reading a hand-edited CSV file strictly, collecting every problem with its line."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from .exceptions import Problem
+
+# A dataset is hand-kept; anything larger is a mistake (a wrong file), not data.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
+def read_text(path: Path, problems: list[Problem], *, what: str) -> str | None:
+    """Read a UTF-8 text file (a BOM is allowed); None, with a problem recorded, if unusable."""
+    name = str(path)
+    if not path.is_file():
+        problems.append(Problem(name, f"file is missing (a dataset folder holds {what})"))
+        return None
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        problems.append(
+            Problem(
+                name,
+                f"file is {size / 2**20:.0f} MB; the limit is "
+                f"{MAX_FILE_BYTES // 2**20} MB for a hand-kept dataset",
+            )
+        )
+        return None
+    data = path.read_bytes()
+    if b"\x00" in data:
+        problems.append(Problem(name, "is a binary file, not text (save it as UTF-8 CSV or YAML)"))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                name,
+                f"byte 0x{data[error.start]:02x} is not UTF-8 (save the file with UTF-8 encoding)",
+                row=line,
+            )
+        )
+        return None
+    if not text.strip():
+        problems.append(Problem(name, "file is empty"))
+        return None
+    return text
+
+
+def read_rows(
+    path: Path,
+    columns: tuple[str, ...],
+    problems: list[Problem],
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV file as (line number, {column: value}); problems are appended, not raised.
+
+    The header must name exactly `columns` (in any order). Blank rows are skipped, so a
+    spreadsheet's trailing empty lines do no harm. Values keep their spaces: the caller
+    decides which fields may not have any.
+    """
+    name = str(path)
+    text = read_text(path, problems, what="dataset.yaml, sources.csv and events.csv")
+    if text is None:
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [cell.strip() for cell in next(reader)]
+        if len(header) == 1 and ";" in header[0]:
+            problems.append(
+                Problem(
+                    name, "is separated by semicolons; save it with commas as the separator", row=1
+                )
+            )
+            return []
+        missing = [c for c in columns if c not in header]
+        unknown = [c for c in header if c not in columns]
+        if missing or unknown:
+            parts = []
+            if missing:
+                parts.append("missing column(s) " + ", ".join(f"'{c}'" for c in missing))
+            if unknown:
+                parts.append("unknown column(s) " + ", ".join(f"'{c}'" for c in unknown))
+            problems.append(
+                Problem(name, f"{'; '.join(parts)} (the columns are: {','.join(columns)})", row=1)
+            )
+            return []
+        rows = []
+        line = reader.line_num + 1
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                if len(cells) != len(header):
+                    problems.append(
+                        Problem(
+                            name,
+                            f"row has {len(cells)} fields but the header "
+                            f"has {len(header)} (quote any field that "
+                            "contains a comma)",
+                            row=line,
+                        )
+                    )
+                else:
+                    rows.append((line, dict(zip(header, cells, strict=True))))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        problems.append(Problem(name, f"malformed CSV: {error}", row=reader.line_num))
+        return []
+    return rows

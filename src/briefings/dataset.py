@@ -1,0 +1,446 @@
+"""Loading a dataset folder and checking it against the dataset contract.
+
+A dataset is `dataset.yaml` (tracks and state vocabulary), `sources.csv` and
+`events.csv`. Every problem found is reported, one line each, before anything
+else runs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .csvfile import read_rows, read_text
+from .dates import DATE_FORMS, PRECISIONS, parse_day, parse_partial_date
+from .exceptions import DatasetError, Problem
+
+DATASET_FILE = "dataset.yaml"
+SOURCES_FILE = "sources.csv"
+EVENTS_FILE = "events.csv"
+
+SOURCE_COLUMNS = (
+    "source_id",
+    "outlet",
+    "title",
+    "author",
+    "published",
+    "url",
+    "kind",
+    "reliability",
+    "notes",
+)
+EVENT_COLUMNS = (
+    "event_id",
+    "date",
+    "precision",
+    "track",
+    "kind",
+    "state",
+    "summary",
+    "actors",
+    "source_ids",
+    "credibility",
+    "disputes",
+    "amount_usd",
+    "quantity",
+    "notes",
+)
+SOURCE_KINDS = ("wire", "newspaper", "aggregator", "analysis", "forum", "official")
+EVENT_KINDS = ("change", "confirm", "dispute", "note")
+RELIABILITY_GRADES = "ABCDEF"
+CREDIBILITY_GRADES = range(1, 7)
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+_YAML_KEYS = {"id", "title", "description", "window", "tracks", "states"}
+_TRACK_KEYS = {"id", "label", "states", "description"}
+_STATE_KEYS = {"id", "label", "colour", "meaning"}
+
+
+@dataclass(frozen=True)
+class StateDef:
+    """One state of the vocabulary: how it is named, drawn and what it means."""
+
+    id: str
+    label: str
+    colour: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Track:
+    """One swimlane of the chart and the states it may be in."""
+
+    id: str
+    label: str
+    states: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A validated dataset: the vocabulary plus sources and events as frames."""
+
+    path: Path
+    id: str
+    title: str
+    description: str
+    window: tuple[date, date]
+    tracks: tuple[Track, ...]
+    states: dict[str, StateDef]
+    sources: pd.DataFrame
+    events: pd.DataFrame
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The files the dataset is made of, in a fixed order (for hashing)."""
+        return tuple(self.path / name for name in (DATASET_FILE, SOURCES_FILE, EVENTS_FILE))
+
+    def track(self, track_id: str) -> Track:
+        """The track with this id."""
+        return next(t for t in self.tracks if t.id == track_id)
+
+
+def load_dataset(data_dir: str | Path) -> Dataset:
+    """Load and validate a dataset folder; raise DatasetError listing every problem."""
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise DatasetError(
+            [
+                Problem(
+                    str(folder),
+                    "is not a dataset folder (expected a folder "
+                    "with dataset.yaml, sources.csv, events.csv)",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    meta = _load_meta(folder / DATASET_FILE, problems)
+    sources = _load_sources(folder / SOURCES_FILE, problems)
+    events = _load_events(folder / EVENTS_FILE, meta, sources, problems)
+    if problems or meta is None:
+        raise DatasetError(problems)
+    return Dataset(path=folder, sources=sources, events=events, **meta)
+
+
+def _yaml_line(node: yaml.Node | None, path: tuple[object, ...]) -> int | None:
+    """The line (1-based) of the YAML node at `path`, for messages; None if absent."""
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            return None
+    return None if node is None else node.start_mark.line + 1
+
+
+def _load_meta(path: Path, problems: list[Problem]) -> dict | None:
+    text = read_text(path, problems, what="dataset.yaml, sources.csv and events.csv")
+    if text is None:
+        return None
+    name = str(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(
+            Problem(name, f"malformed YAML: {reason}", row=None if mark is None else mark.line + 1)
+        )
+        return None
+
+    found: list[Problem] = []
+
+    def problem(path_: tuple[object, ...], message: str) -> None:
+        key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path_).lstrip(".")
+        found.append(
+            Problem(name, f"{key}: {message}" if key else message, row=_yaml_line(root, path_))
+        )
+
+    if not isinstance(data, dict):
+        problem((), "must be a mapping with keys id, title, window, tracks, states")
+        problems.extend(found)
+        return None
+    for key in sorted(set(data) - _YAML_KEYS, key=str):
+        problem((key,), f"unknown key (allowed: {', '.join(sorted(_YAML_KEYS))})")
+    for key in ("id", "title"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            problem((key,), "is required and must be text")
+
+    window = data.get("window")
+    start = end = None
+    if not isinstance(window, dict):
+        problem(("window",), "is required: a mapping with start and end (YYYY-MM-DD)")
+    else:
+        start, end = (_yaml_date(window.get(k)) for k in ("start", "end"))
+        for key, value in (("start", start), ("end", end)):
+            if value is None:
+                problem(("window", key), f"{window.get(key)!r} is not a date (use YYYY-MM-DD)")
+        if start and end and start >= end:
+            problem(("window", "end"), f"{end} is not after the start {start}")
+
+    states = _load_state_defs(data.get("states"), problem)
+    tracks = _load_tracks(data.get("tracks"), states, problem)
+    problems.extend(found)
+    if found:
+        return None
+    return {
+        "id": data["id"],
+        "title": data["title"],
+        "description": str(data.get("description") or ""),
+        "window": (start, end),
+        "tracks": tracks,
+        "states": states,
+    }
+
+
+def _yaml_date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    return parse_day(value) if isinstance(value, str) else None
+
+
+def _load_state_defs(items: object, problem) -> dict[str, StateDef]:
+    states: dict[str, StateDef] = {}
+    if not isinstance(items, list) or not items:
+        problem(("states",), "is required: a list of states with id, label, colour, meaning")
+        return states
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            problem(("states", i), "must be a mapping with id, label, colour, meaning")
+            continue
+        for key in sorted(set(item) - _STATE_KEYS, key=str):
+            problem(("states", i, key), f"unknown key (allowed: {', '.join(sorted(_STATE_KEYS))})")
+        state_id, label, colour = item.get("id"), item.get("label"), item.get("colour")
+        if not isinstance(state_id, str) or not _ID.fullmatch(state_id):
+            problem(("states", i, "id"), f"{state_id!r} is not an id (letters, digits, _ . -)")
+            continue
+        if state_id in states:
+            problem(("states", i, "id"), f"state '{state_id}' is defined twice")
+        if not isinstance(label, str) or not label.strip():
+            problem(("states", i, "label"), "is required and must be text")
+        if not isinstance(colour, str) or not _COLOUR.fullmatch(colour):
+            problem(("states", i, "colour"), f"{colour!r} is not a colour (use #RRGGBB)")
+        states[state_id] = StateDef(
+            state_id, str(label), str(colour), str(item.get("meaning") or "")
+        )
+    return states
+
+
+def _load_tracks(items: object, states: dict[str, StateDef], problem) -> tuple[Track, ...]:
+    tracks: list[Track] = []
+    if not isinstance(items, list) or not items:
+        problem(("tracks",), "is required: a list of tracks with id, label, states")
+        return ()
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            problem(("tracks", i), "must be a mapping with id, label, states")
+            continue
+        for key in sorted(set(item) - _TRACK_KEYS, key=str):
+            problem(("tracks", i, key), f"unknown key (allowed: {', '.join(sorted(_TRACK_KEYS))})")
+        track_id, label, allowed = item.get("id"), item.get("label"), item.get("states")
+        if not isinstance(track_id, str) or not _ID.fullmatch(track_id):
+            problem(("tracks", i, "id"), f"{track_id!r} is not an id (letters, digits, _ . -)")
+            continue
+        if any(t.id == track_id for t in tracks):
+            problem(("tracks", i, "id"), f"track '{track_id}' is defined twice")
+        if not isinstance(label, str) or not label.strip():
+            problem(("tracks", i, "label"), "is required and must be text")
+        if not isinstance(allowed, list) or not allowed:
+            problem(("tracks", i, "states"), "is required: a list of state ids")
+            allowed = []
+        for j, state in enumerate(allowed):
+            if state not in states:
+                problem(
+                    ("tracks", i, "states", j),
+                    f"'{state}' is not a defined state (defined: {', '.join(states)})",
+                )
+        tracks.append(Track(track_id, str(label), tuple(str(s) for s in allowed)))
+    return tuple(tracks)
+
+
+def _check_id(value: str, column: str, report) -> bool:
+    """Ids must be bare: a stray space makes two ids that look the same but differ."""
+    if value != value.strip():
+        report(column, f"'{value}' has spaces around it (remove them)")
+        return False
+    if not value:
+        report(column, "is required")
+        return False
+    return True
+
+
+def _load_sources(path: Path, problems: list[Problem]) -> pd.DataFrame:
+    records, seen = [], {}
+    for line, row in read_rows(path, SOURCE_COLUMNS, problems):
+
+        def report(column: str, message: str, line=line) -> None:
+            problems.append(Problem(str(path), message, row=line, column=column))
+
+        source_id = row["source_id"]
+        if _check_id(source_id, "source_id", report):
+            if source_id in seen:
+                report("source_id", f"'{source_id}' is used again (first on row {seen[source_id]})")
+            seen.setdefault(source_id, line)
+        for column in ("outlet", "title"):
+            if not row[column].strip():
+                report(column, "is required")
+        published = parse_day(row["published"])
+        if published is None:
+            report("published", f"'{row['published']}' is not a date (use YYYY-MM-DD)")
+        if row["kind"] not in SOURCE_KINDS:
+            report("kind", f"'{row['kind']}' is not a source kind (use {', '.join(SOURCE_KINDS)})")
+        if row["reliability"] not in RELIABILITY_GRADES:
+            report(
+                "reliability",
+                f"'{row['reliability']}' is not a reliability grade "
+                "(use A–F: A completely reliable … E unreliable, F cannot "
+                "be judged)",
+            )
+        url = row["url"].strip()
+        if url and not url.startswith(("https://", "http://")):
+            report("url", f"'{url}' is not a web address (use http:// or https://, or leave empty)")
+        records.append(
+            {**{c: row[c].strip() for c in SOURCE_COLUMNS}, "published": published, "row": line}
+        )
+    return pd.DataFrame.from_records(records, columns=[*SOURCE_COLUMNS, "row"])
+
+
+def _load_events(
+    path: Path, meta: dict | None, sources: pd.DataFrame, problems: list[Problem]
+) -> pd.DataFrame:
+    tracks = {t.id: t for t in meta["tracks"]} if meta else {}
+    source_ids = set(sources["source_id"])
+    rows = read_rows(path, EVENT_COLUMNS, problems)
+    event_lines: dict[str, int] = {}
+    for line, row in rows:
+        event_lines.setdefault(row["event_id"], line)
+    records = []
+    for line, row in rows:
+
+        def report(column: str, message: str, line=line) -> None:
+            problems.append(Problem(str(path), message, row=line, column=column))
+
+        event_id = row["event_id"]
+        if _check_id(event_id, "event_id", report) and event_lines[event_id] != line:
+            report("event_id", f"'{event_id}' is used again (first on row {event_lines[event_id]})")
+
+        parsed = parse_partial_date(row["date"])
+        if parsed is None:
+            report("date", f"'{row['date']}' is not a date ({DATE_FORMS})")
+        if row["precision"] not in PRECISIONS:
+            report(
+                "precision",
+                f"'{row['precision']}' is not a precision (use {', '.join(PRECISIONS)})",
+            )
+        elif parsed and parsed[1] != row["precision"]:
+            report(
+                "precision",
+                f"'{row['precision']}' does not match the date '{row['date']}' "
+                f"(written as a {parsed[1]}: use '{parsed[1]}')",
+            )
+
+        track, kind, state = row["track"], row["kind"], row["state"]
+        if meta and track not in tracks:
+            report(
+                "track", f"'{track}' is not a track of this dataset (tracks: {', '.join(tracks)})"
+            )
+        if kind not in EVENT_KINDS:
+            report("kind", f"'{kind}' is not an event kind (use {', '.join(EVENT_KINDS)})")
+        elif kind in ("change", "confirm"):
+            allowed = tracks[track].states if track in tracks else ()
+            if not state:
+                report(
+                    "state",
+                    f"a {kind} event needs a state"
+                    + (f" (allowed on {track}: {', '.join(allowed)})" if allowed else ""),
+                )
+            elif track in tracks and state not in allowed:
+                report(
+                    "state",
+                    f"'{state}' is not a state of track {track} (allowed: {', '.join(allowed)})",
+                )
+        elif state:
+            report("state", f"must be empty for a {kind} event (got '{state}')")
+
+        if not row["summary"].strip():
+            report("summary", "is required (one sentence in our own words)")
+
+        cited = row["source_ids"].split(";") if row["source_ids"] else []
+        if not cited:
+            report("source_ids", "is required: at least one source id from sources.csv")
+        for source_id in cited:
+            if _check_id(source_id, "source_ids", report) and source_id not in source_ids:
+                report(
+                    "source_ids",
+                    f"'{source_id}' is not in sources.csv" + _known(sorted(source_ids)),
+                )
+
+        credibility = _integer(row["credibility"])
+        if credibility not in CREDIBILITY_GRADES:
+            report(
+                "credibility",
+                f"'{row['credibility']}' is not a credibility grade "
+                "(use 1–6: 1 confirmed … 5 improbable, 6 cannot be judged)",
+            )
+
+        disputes = row["disputes"]
+        if kind == "dispute":
+            if not disputes:
+                report("disputes", "a dispute event must name the event_id it contradicts")
+            elif disputes not in event_lines:
+                report("disputes", f"'{disputes}' is not an event_id in events.csv")
+            elif disputes == event_id:
+                report("disputes", "an event cannot dispute itself")
+        elif disputes:
+            report("disputes", f"only dispute events name a disputed event (this is a {kind})")
+
+        numbers = {}
+        for column in ("amount_usd", "quantity"):
+            numbers[column] = _integer(row[column]) if row[column].strip() else None
+            if row[column].strip() and (numbers[column] is None or numbers[column] < 0):
+                report(
+                    column,
+                    f"'{row[column]}' is not a whole number ≥ 0 "
+                    "(digits only, no separators; or leave empty)",
+                )
+
+        records.append(
+            {
+                "event_id": event_id,
+                "date": parsed[0] if parsed else None,
+                "precision": row["precision"],
+                "track": track,
+                "kind": kind,
+                "state": state,
+                "summary": row["summary"].strip(),
+                "actors": tuple(a.strip() for a in row["actors"].split(";") if a.strip()),
+                "source_ids": tuple(cited),
+                "credibility": credibility,
+                "disputes": disputes,
+                "amount_usd": numbers["amount_usd"],
+                "quantity": numbers["quantity"],
+                "notes": row["notes"].strip(),
+                "row": line,
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=[*EVENT_COLUMNS, "row"])
+
+
+def _integer(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if re.fullmatch(r"-?\d+", text) else None
+
+
+def _known(ids: list[str], limit: int = 8) -> str:
+    """A short reminder of the valid ids, for a message."""
+    if not ids:
+        return " (sources.csv lists none)"
+    shown = ", ".join(ids[:limit])
+    return f" (known: {shown}{', …' if len(ids) > limit else ''})"

@@ -1,0 +1,73 @@
+"""The project's own errors: each carries the facts a user needs to fix the input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as the input allows."""
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file}:{self.row}"
+        if self.column is not None:
+            return f"{where}: column '{self.column}': {self.message}"
+        return f"{where}: {self.message}"
+
+
+class BriefingsError(Exception):
+    """Base of every error caused by the user's input or environment, not by a bug."""
+
+    def lines(self) -> list[str]:
+        """The message, one line per problem, as the command line prints it."""
+        return [str(self)]
+
+
+class ProblemsError(BriefingsError):
+    """An input with one or more located problems; all are reported at once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]
+
+
+class DatasetError(ProblemsError):
+    """The dataset folder breaks the dataset contract."""
+
+
+class ParameterError(ProblemsError):
+    """A briefing parameter is unknown, mistyped or impossible."""
+
+
+class SpecError(ProblemsError):
+    """briefings.yaml (the schedule) is malformed."""
+
+
+class OutputError(BriefingsError):
+    """An output folder cannot be created or written."""
+
+
+class BuildError(BriefingsError):
+    """The briefing notebook failed; the last good briefing is left in place."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cell_index: int | None = None,
+        ename: str | None = None,
+        notebook: str | None = None,
+    ):
+        self.cell_index = cell_index
+        self.ename = ename
+        self.notebook = notebook
+        super().__init__(message)
