@@ -31,6 +31,8 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	# The kernel lives inside the venv (not in ~/.local), so notebooks run the project's code.
+	$(BIN)/python -m ipykernel install --sys-prefix --name briefings --display-name "Python (briefings)" >/dev/null
 	@touch $@
 
 .PHONY: venv

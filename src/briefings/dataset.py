@@ -256,7 +256,14 @@ def _load_tracks(items: object, states: dict[str, StateDef], problem) -> tuple[T
             problem(("tracks", i, "states"), "is required: a list of state ids")
             allowed = []
         for j, state in enumerate(allowed):
-            if state not in states:
+            if isinstance(state, bool):
+                # YAML 1.1 reads bare on/off/yes/no as booleans.
+                problem(
+                    ("tracks", i, "states", j),
+                    f"{state} is a yes/no value, not a state "
+                    "id (put quotes around on, off, yes, no)",
+                )
+            elif state not in states:
                 problem(
                     ("tracks", i, "states", j),
                     f"'{state}' is not a defined state (defined: {', '.join(states)})",

@@ -1,0 +1,160 @@
+"""Shared test helpers: small datasets built in the test, and system-program checks."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from briefings.dataset import EVENT_COLUMNS, SOURCE_COLUMNS
+from briefings.paths import DEFAULT_DATASET
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def require_program(name: str) -> str:
+    """Path of a system program; skip the test without it, or fail when CI is 'true'."""
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed (Debian: see .ci/run)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI must not pass by skipping")
+        pytest.skip(reason)
+    return path
+
+
+SMALL_YAML = textwrap.dedent("""\
+    id: small
+    title: Small test relationship
+    window: {start: 2020-01-01, end: 2021-12-31}
+    tracks:
+      - {id: aid, label: Aid, states: ["on", "off"]}
+      - {id: mood, label: Mood, states: [calm, tense]}
+    states:
+      - {id: "on", label: "On", colour: "#009E73", meaning: running}
+      - {id: "off", label: "Off", colour: "#D55E00", meaning: stopped}
+      - {id: calm, label: Calm, colour: "#0072B2", meaning: calm}
+      - {id: tense, label: Tense, colour: "#CC79A7", meaning: tense}
+    """)
+
+SMALL_SOURCES = [
+    {
+        "source_id": "s1",
+        "outlet": "Wire",
+        "title": "First",
+        "author": "A",
+        "published": "2020-03-01",
+        "url": "",
+        "kind": "wire",
+        "reliability": "B",
+        "notes": "",
+    },
+    {
+        "source_id": "s2",
+        "outlet": "Blog",
+        "title": "Second",
+        "author": "B",
+        "published": "2021-06-01",
+        "url": "",
+        "kind": "forum",
+        "reliability": "E",
+        "notes": "",
+    },
+]
+
+SMALL_EVENTS = [
+    {
+        "event_id": "e1",
+        "date": "2019",
+        "precision": "year",
+        "track": "aid",
+        "kind": "change",
+        "state": "on",
+        "summary": "Aid began.",
+        "source_ids": "s1",
+        "credibility": "2",
+    },
+    {
+        "event_id": "e2",
+        "date": "2020-02-10",
+        "precision": "day",
+        "track": "aid",
+        "kind": "change",
+        "state": "off",
+        "summary": "Aid stopped.",
+        "source_ids": "s1",
+        "credibility": "2",
+    },
+    {
+        "event_id": "e3",
+        "date": "2021-05",
+        "precision": "month",
+        "track": "aid",
+        "kind": "confirm",
+        "state": "off",
+        "summary": "Still stopped.",
+        "source_ids": "s2",
+        "credibility": "3",
+    },
+    {
+        "event_id": "e4",
+        "date": "2020-01-05",
+        "precision": "day",
+        "track": "mood",
+        "kind": "change",
+        "state": "tense",
+        "summary": "Tension.",
+        "source_ids": "s1",
+        "credibility": "2",
+    },
+    {
+        "event_id": "e5",
+        "date": "2021-05-20",
+        "precision": "day",
+        "track": "aid",
+        "kind": "dispute",
+        "state": "",
+        "summary": "A blog says aid never stopped.",
+        "source_ids": "s2",
+        "credibility": "5",
+        "disputes": "e2",
+    },
+]
+
+
+def write_dataset(
+    folder: Path,
+    *,
+    yaml_text: str = SMALL_YAML,
+    sources=None,
+    events=None,
+) -> Path:
+    """Write a small valid dataset (or a variant of it) into `folder` and return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "dataset.yaml").write_text(yaml_text, encoding="utf-8")
+    for name, columns, rows in (
+        ("sources.csv", SOURCE_COLUMNS, sources or SMALL_SOURCES),
+        ("events.csv", EVENT_COLUMNS, events or SMALL_EVENTS),
+    ):
+        with (folder / name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({c: row.get(c, "") for c in columns})
+    return folder
+
+
+@pytest.fixture
+def small_dataset(tmp_path: Path) -> Path:
+    """A valid two-track dataset of another relationship, in a temporary folder."""
+    return write_dataset(tmp_path / "small")
+
+
+@pytest.fixture
+def shipped_dataset() -> Path:
+    """The shipped US–Pakistan dataset."""
+    return DEFAULT_DATASET
