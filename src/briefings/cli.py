@@ -71,6 +71,36 @@ def _states(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .build import build_briefing
+
+    formats = ("html", "pdf") if args.format == "both" else (args.format,)
+    result = build_briefing(
+        _raw_params(args),
+        formats=formats,
+        out=Path(args.out) if args.out else None,
+        force=args.force,
+        progress=None if args.quiet else _progress,
+    )
+    if not args.quiet:
+        verb = "unchanged" if result.cached else "built"
+        print(
+            f"briefing {verb} in {result.out_dir}/ "
+            f"({result.manifest['timings'].get('total', 0):.1f} s)",
+            file=sys.stderr,
+        )
+    for path in result.files():
+        if path.suffix in (".html", ".pdf"):
+            print(path)
+    return 0
+
+
+def _progress(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="briefings", description="Build sourced timeline briefings from a dataset of events."
@@ -107,4 +137,20 @@ def _parser() -> argparse.ArgumentParser:
     data_option(states)
     param_options(states)
     states.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    build = command("build", _build, "build a briefing (HTML and PDF) and publish it")
+    data_option(build)
+    build.add_argument(
+        "--params",
+        dest="params_file",
+        metavar="FILE",
+        help="YAML file of parameters (-p values win over it)",
+    )
+    param_options(build)
+    build.add_argument("--format", choices=("html", "pdf", "both"), default="both")
+    build.add_argument("--out", metavar="DIR", help="publish here (default: reports/<slug>)")
+    build.add_argument(
+        "--force", action="store_true", help="rebuild even when the inputs are unchanged"
+    )
+    build.add_argument("-q", "--quiet", action="store_true", help="print only the output paths")
     return parser

@@ -121,7 +121,10 @@ def load_dataset(data_dir: str | Path) -> Dataset:
     problems: list[Problem] = []
     meta = _load_meta(folder / DATASET_FILE, problems)
     sources = _load_sources(folder / SOURCES_FILE, problems)
-    events = _load_events(folder / EVENTS_FILE, meta, sources, problems)
+    # When sources.csv is unusable, checking citations against it would only add noise.
+    unusable = sources.empty and any(p.file == str(folder / SOURCES_FILE) for p in problems)
+    known_sources = None if unusable else set(sources["source_id"])
+    events = _load_events(folder / EVENTS_FILE, meta, known_sources, problems)
     if problems or meta is None:
         raise DatasetError(problems)
     return Dataset(path=folder, sources=sources, events=events, **meta)
@@ -320,10 +323,9 @@ def _load_sources(path: Path, problems: list[Problem]) -> pd.DataFrame:
 
 
 def _load_events(
-    path: Path, meta: dict | None, sources: pd.DataFrame, problems: list[Problem]
+    path: Path, meta: dict | None, source_ids: set[str] | None, problems: list[Problem]
 ) -> pd.DataFrame:
     tracks = {t.id: t for t in meta["tracks"]} if meta else {}
-    source_ids = set(sources["source_id"])
     rows = read_rows(path, EVENT_COLUMNS, problems)
     event_lines: dict[str, int] = {}
     for line, row in rows:
@@ -383,7 +385,11 @@ def _load_events(
         if not cited:
             report("source_ids", "is required: at least one source id from sources.csv")
         for source_id in cited:
-            if _check_id(source_id, "source_ids", report) and source_id not in source_ids:
+            if (
+                _check_id(source_id, "source_ids", report)
+                and source_ids is not None
+                and source_id not in source_ids
+            ):
                 report(
                     "source_ids",
                     f"'{source_id}' is not in sources.csv" + _known(sorted(source_ids)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .dataset import RELIABILITY_GRADES, Dataset, load_dataset
@@ -36,7 +36,12 @@ PARAMETERS: dict[str, tuple[str, str]] = {
         "path",
         "states.csv of the previous build, for 'changes since' (set by the scheduler)",
     ),
+    "build_date": ("date", "the build date printed on the briefing (default: today, UTC)"),
 }
+
+# Parameters that describe the occasion of a build, not its inputs: two builds that
+# differ only in these show the same facts.
+OCCASION_PARAMETERS = ("previous_states", "build_date")
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class Parameters:
     title: str | None = None
     marking: str = DEFAULT_MARKING
     previous_states: Path | None = None
+    build_date: date | None = None
 
     def as_dict(self) -> dict[str, object]:
         """Plain values (text, lists) for YAML, JSON and the notebook's parameters."""
@@ -122,7 +128,14 @@ def resolve_parameters(
             [Problem(origin, f"parameter 'end': {end} is not after start {start}")]
         )
     tracks = tuple(t for t in known if t in (params.tracks or known))
-    return replace(params, start=start, end=end, tracks=tracks, title=params.title or dataset.title)
+    return replace(
+        params,
+        start=start,
+        end=end,
+        tracks=tracks,
+        title=params.title or dataset.title,
+        build_date=params.build_date or datetime.now(UTC).date(),
+    )
 
 
 def _date(value: object) -> date:

@@ -1,0 +1,96 @@
+"""What the briefing notebook calls: one object that holds a briefing's facts and
+hands each section to the notebook as displayable HTML or SVG.
+
+The notebook stays narrative: each of its code cells is one call on `Briefing`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from IPython.display import HTML, SVG
+
+from . import chart, sections
+from .dataset import Dataset
+from .fingerprint import dataset_hash
+from .params import Parameters, prepare
+from .states import compute_states, key_events, visible_events
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """A briefing's checked parameters, dataset, visible events, states and markers."""
+
+    params: Parameters
+    dataset: Dataset
+    events: pd.DataFrame
+    table: pd.DataFrame
+    markers: pd.DataFrame
+
+    @classmethod
+    def prepare(cls, **raw: object) -> Briefing:
+        """Check the notebook's parameters (as `briefings build` does) and compute states."""
+        params, dataset = prepare(raw)
+        events = visible_events(
+            dataset.events,
+            dataset.sources,
+            as_of=params.as_of,
+            min_reliability=params.min_reliability,
+        )
+        return cls(
+            params, dataset, events, compute_states(dataset, params), key_events(events, params)
+        )
+
+    def title_block(self) -> HTML:
+        """Title, window, as-of date, handling marking and build date."""
+        published = self.dataset.sources["published"]
+        if self.params.as_of is not None:
+            published = published[published <= self.params.as_of]
+        latest = max(published) if len(published) else None
+        return HTML(
+            sections.title_block(
+                self.dataset, self.params, build_date=self.params.build_date, latest_source=latest
+            )
+        )
+
+    def bottom_line(self) -> HTML:
+        """Generated sentences on every track's state at the end of the window."""
+        return HTML(sections.bottom_line(self.table, self.dataset, self.params))
+
+    def chart(self) -> SVG:
+        """The timeline chart of states, as SVG."""
+        figure = chart.draw_timeline(
+            self.table, self.markers, self.dataset, self.params.start, self.params.end
+        )
+        return SVG(chart.timeline_svg(figure))
+
+    def chart_in_words(self) -> HTML:
+        """The chart's text alternative."""
+        text = chart.describe_timeline(
+            self.table, self.markers, self.dataset, self.params.start, self.params.end
+        )
+        return HTML(sections.text_alternative(text))
+
+    def changes(self) -> HTML:
+        """The numbered state changes and disputes, keyed to the chart's markers."""
+        return HTML(sections.changes_table(self.markers, self.dataset, self.dataset.sources))
+
+    def contested(self) -> HTML:
+        """Claims that a source contradicts."""
+        return HTML(
+            sections.contested_claims(self.events, self.markers, self.dataset, self.dataset.sources)
+        )
+
+    def sources(self) -> HTML:
+        """Every source with its grade, and whether it counted."""
+        cited = {s for ids in self.events["source_ids"] for s in ids}
+        return HTML(sections.sources_table(self.dataset, self.params, cited))
+
+    def method(self) -> HTML:
+        """How the states were derived, and every parameter of this briefing."""
+        return HTML(
+            sections.method_section(
+                self.dataset, self.params, dataset_hash=dataset_hash(self.dataset)
+            )
+        )
