@@ -67,3 +67,48 @@ lint: $(STAMP) ## ruff
 .PHONY: clean
 clean: ## remove build outputs (keeps .venv)
 	find reports -mindepth 1 -not -name .gitkeep -delete
+
+# --- Interactive editing (issue 4) -------------------------------------------------------
+# JupyterLab's settings, workspaces, runtime files (connection files, server info) and the
+# kernel's IPython and matplotlib caches go under LAB_DIR inside .venv, not the home folder;
+# with JUPYTER_DATA_DIR there, a kernel named `briefings` in ~/.local cannot shadow the
+# venv's. .venv/bin leads PATH so a JupyterLab terminal runs the project's `briefings`.
+LAB_PORT ?= 8888
+LAB_DIR ?= $(CURDIR)/$(VENV)/jupyter
+LAB_FLAGS ?=
+# Jupyter refuses to run as root; containers often do, and the server only listens on
+# 127.0.0.1 behind a token, so root gets --allow-root rather than a failure.
+LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: lab
+lab: $(STAMP) ## open notebooks/ in JupyterLab on 127.0.0.1 (token auth; LAB_PORT=8888)
+	PATH="$(CURDIR)/$(BIN):$$PATH" JUPYTER_CONFIG_DIR="$(LAB_DIR)/config" \
+	JUPYTER_DATA_DIR="$(LAB_DIR)/data" JUPYTER_RUNTIME_DIR="$(LAB_DIR)/runtime" \
+	IPYTHONDIR="$(LAB_DIR)/ipython" MPLCONFIGDIR="$(LAB_DIR)/matplotlib" \
+	exec $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+		--ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
+		--MappingKernelManager.default_kernel_name=briefings $(LAB_ROOT_FLAG) $(LAB_FLAGS)
+
+.PHONY: strip
+strip: $(STAMP) ## remove outputs, execution counts and volatile metadata from notebooks/
+	$(BIN)/python -m briefings.hygiene --strip notebooks/*.ipynb
+
+.PHONY: git-diffs
+git-diffs: $(STAMP) ## make `git diff` show notebooks as code and text (jupytext; this clone)
+	git config diff.jupytext.textconv "$(CURDIR)/$(BIN)/jupytext --from ipynb --to py:percent --output -"
+	git config diff.jupytext.cachetextconv true
+	@attributes="$$(git rev-parse --git-path info/attributes)"; mkdir -p "$$(dirname "$$attributes")"; \
+		grep -qxF '*.ipynb diff=jupytext' "$$attributes" 2>/dev/null \
+		|| echo '*.ipynb diff=jupytext' >> "$$attributes"
+
+# Scheduled builds (briefings.yaml): `make briefings JOBS=2`, `FORCE=1` to rebuild all,
+# `NOW=2026-01-05T06:00` to run as if at that time (UTC), `SPEC=file` for another schedule.
+JOBS ?=
+FORCE ?=
+NOW ?=
+SPEC ?=
+
+.PHONY: briefings
+briefings: $(STAMP) ## build the scheduled briefings that are due or changed
+	$(BIN)/briefings schedule $(if $(SPEC),--spec "$(SPEC)") $(if $(JOBS),--jobs $(JOBS)) \
+		$(if $(FORCE),--force) $(if $(NOW),--now "$(NOW)")

@@ -44,15 +44,7 @@ class Briefing:
 
     def title_block(self) -> HTML:
         """Title, window, as-of date, handling marking and build date."""
-        published = self.dataset.sources["published"]
-        if self.params.as_of is not None:
-            published = published[published <= self.params.as_of]
-        latest = max(published) if len(published) else None
-        return HTML(
-            sections.title_block(
-                self.dataset, self.params, build_date=self.params.build_date, latest_source=latest
-            )
-        )
+        return HTML(sections.title_block(self.dataset, self.params))
 
     def bottom_line(self) -> HTML:
         """Generated sentences on every track's state at the end of the window."""
@@ -74,17 +66,16 @@ class Briefing:
 
     def changes(self) -> HTML:
         """The numbered state changes and disputes, keyed to the chart's markers."""
-        return HTML(sections.changes_table(self.markers, self.dataset, self.dataset.sources))
+        return HTML(sections.changes_table(self.markers, self.dataset))
 
     def contested(self) -> HTML:
         """Claims that a source contradicts."""
-        return HTML(
-            sections.contested_claims(self.events, self.markers, self.dataset, self.dataset.sources)
-        )
+        return HTML(sections.contested_claims(self.events, self.markers, self.table, self.dataset))
 
     def sources(self) -> HTML:
         """Every source with its grade, and whether it counted."""
-        cited = {s for ids in self.events["source_ids"] for s in ids}
+        disputes = sections.shown_disputes(self.events, self.markers, self.table)
+        cited = sections.cited_sources(self.table, self.markers, disputes)
         return HTML(sections.sources_table(self.dataset, self.params, cited))
 
     def method(self) -> HTML:

@@ -54,6 +54,24 @@ SOURCE_KINDS = ("wire", "newspaper", "aggregator", "analysis", "forum", "officia
 EVENT_KINDS = ("change", "confirm", "dispute", "note")
 RELIABILITY_GRADES = "ABCDEF"
 CREDIBILITY_GRADES = range(1, 7)
+# The Admiralty (NATO) grading system: how far a source is trusted (A–F) and how far
+# the information itself is believed (1–6).
+RELIABILITY_MEANINGS: dict[str, str] = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+CREDIBILITY_MEANINGS: dict[int, str] = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")

@@ -27,6 +27,22 @@ STATE_COLUMNS = (
 )
 
 
+def source_exclusions(
+    published: date, reliability: str, *, as_of: date | None, min_reliability: str
+) -> tuple[str, ...]:
+    """Why a source does not count: the names of the parameters that exclude it, or ().
+
+    A source counts if it was published on or before `as_of` and is graded
+    `min_reliability` or better (A is best).
+    """
+    reasons = []
+    if as_of is not None and published > as_of:
+        reasons.append("as_of")
+    if RELIABILITY_GRADES.index(reliability) > RELIABILITY_GRADES.index(min_reliability):
+        reasons.append("min_reliability")
+    return tuple(reasons)
+
+
 def visible_events(
     events: pd.DataFrame,
     sources: pd.DataFrame,
@@ -36,15 +52,16 @@ def visible_events(
 ) -> pd.DataFrame:
     """The events a reader restricted to `as_of` and `min_reliability` would know of.
 
-    A source counts if it was published on or before `as_of` and is graded
-    `min_reliability` or better (A is best). Each event keeps only the sources that
-    count, and is dropped when none is left or when it is dated after `as_of`.
+    Each event keeps only the sources that count (see `source_exclusions`), and is
+    dropped when none is left or when it is dated after `as_of`.
     """
-    rank = RELIABILITY_GRADES.index(min_reliability)
-    usable = sources[sources["reliability"].map(RELIABILITY_GRADES.index) <= rank]
-    if as_of is not None:
-        usable = usable[usable["published"] <= as_of]
-    keep = set(usable["source_id"])
+    keep = {
+        source.source_id
+        for source in sources.itertuples()
+        if not source_exclusions(
+            source.published, source.reliability, as_of=as_of, min_reliability=min_reliability
+        )
+    }
     pruned = events.assign(
         source_ids=events["source_ids"].map(lambda ids: tuple(s for s in ids if s in keep))
     )

@@ -1,0 +1,156 @@
+"""End to end: the real notebook executed by papermill, rendered to HTML and PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import require_program
+from pypdf import PdfReader
+
+from briefings.build import build_briefing
+from briefings.dataset import load_dataset
+from briefings.exceptions import BuildError
+from briefings.paths import BRIEFING_NOTEBOOK, DEFAULT_DATASET
+
+pytestmark = pytest.mark.slow
+
+FIXED = {"build_date": "2026-11-25"}
+TRACK_LABELS = [t.label for t in load_dataset(DEFAULT_DATASET).tracks]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One default briefing, built once for the checks below."""
+    out = tmp_path_factory.mktemp("reports") / "briefing"
+    return build_briefing(FIXED, out=out)
+
+
+def test_every_output_is_published(built):
+    names = {p.name for p in built.out_dir.iterdir()}
+    assert {"briefing.html", "briefing.pdf", "briefing.ipynb", "timeline.svg", "states.csv",
+            "manifest.json"} <= names
+    assert built.out_dir.is_symlink()
+    manifest = json.loads((built.out_dir / "manifest.json").read_text())
+    assert manifest["parameters"]["start"] == "2018-01-01"
+    assert set(manifest["timings"]) >= {"execute", "html", "pdf", "total"}
+    assert manifest["versions"]["papermill"]
+    assert manifest["outputs"]["briefing.pdf"] == built.manifest["outputs"]["briefing.pdf"]
+
+
+def test_pdf_text_metadata_and_pages(built):
+    reader = PdfReader(built.out_dir / "briefing.pdf")
+    assert len(reader.pages) >= 2
+    text = " ".join(page.extract_text() for page in reader.pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "US–Pakistan security assistance" in text
+    for label in TRACK_LABELS:
+        assert label in text, label
+    for key_date in ("Jan 2018", "Aug 2018", "3 Jan 2020", "Oct 2020"):
+        assert key_date in text, key_date
+    assert reader.metadata.title.startswith("US–Pakistan security assistance")
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_html_is_self_contained_with_the_chart_and_no_code(built):
+    html = (built.out_dir / "briefing.html").read_text(encoding="utf-8")
+    parser = _Collector()
+    parser.feed(html)
+    tags = [t for t, _ in parser.tags]
+    assert "svg" in tags
+    assert "script" not in tags
+    for tag, attrs in parser.tags:
+        for name in ("src", "href"):
+            assert not str(attrs.get(name, "")).startswith(("http:", "https:", "//")), (tag, attrs)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+    assert "Briefing.prepare" not in html and "briefing.chart()" not in html
+    assert "In&nbsp;[" not in html and "In [" not in html
+    assert "previous_states =" not in html  # the injected parameters cell is gone
+
+
+def test_state_table_and_svg_match_the_state_model(built):
+    states = (built.out_dir / "states.csv").read_text()
+    assert "security_assistance,suspended,2018-01-01," in states
+    svg = (built.out_dir / "timeline.svg").read_text()
+    assert svg.lstrip().startswith(("<?xml", "<svg"))
+    assert "Security assistance" in svg
+
+
+def test_same_inputs_give_identical_html_and_svg(built, tmp_path):
+    again = build_briefing(FIXED, out=tmp_path / "again")
+    for name in ("briefing.html", "timeline.svg", "states.csv"):
+        assert (again.out_dir / name).read_bytes() == (built.out_dir / name).read_bytes(), name
+
+
+def test_unchanged_inputs_are_not_rebuilt(built):
+    again = build_briefing(FIXED, out=built.out_dir)
+    assert again.cached
+    assert again.build_dir == built.build_dir
+
+
+def test_headless_chromium_renders_offline_with_no_failed_request(built):
+    chromium = require_program("chromium")
+    from playwright.sync_api import sync_playwright
+
+    requests, failed, errors = [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_context(offline=True).new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("requestfailed", lambda r: failed.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((built.out_dir / "briefing.html").resolve().as_uri())
+        assert page.locator("svg").count() >= 1
+        assert page.locator("svg").first.bounding_box()["width"] > 300
+        assert "Bottom line" in page.inner_text("body")
+        browser.close()
+    assert failed == [] and errors == []
+    assert all(url.startswith("file:") for url in requests), requests
+
+
+def _broken_notebook(tmp_path: Path) -> Path:
+    notebook = nbformat.read(BRIEFING_NOTEBOOK, as_version=4)
+    bad = nbformat.v4.new_code_cell("raise RuntimeError('deliberately broken cell')")
+    notebook.cells.insert(4, bad)
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_failing_cell_is_named_and_the_last_good_briefing_kept(built, tmp_path):
+    before = (built.out_dir / "briefing.html").read_bytes()
+    with pytest.raises(BuildError) as caught:
+        build_briefing(FIXED, out=built.out_dir, force=True, notebook=_broken_notebook(tmp_path))
+    message = str(caught.value)
+    assert "cell 6" in message and "RuntimeError: deliberately broken cell" in message
+    assert (built.out_dir / "briefing.html").read_bytes() == before
+    failed = built.out_dir.with_name("briefing.failed.ipynb")
+    assert failed.is_file()
+    assert not list((built.out_dir.parent / ".builds" / "briefing").glob(".staging-*"))
+
+
+def test_cli_bad_parameter_writes_nothing(tmp_path):
+    out = tmp_path / "never"
+    result = subprocess.run([sys.executable, "-m", "briefings", "build", "--out", str(out),
+                             "-p", "end", "2023-02-30"], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: parameter: parameter 'end': '2023-02-30' is not a "
+                                     "date (use YYYY-MM-DD)")
+    assert not out.exists() and not (tmp_path / ".builds").exists()

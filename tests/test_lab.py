@@ -1,0 +1,281 @@
+"""`make lab` for real: a token-protected JupyterLab on 127.0.0.1 whose kernel is the project.
+
+The server is started through the Makefile target itself, on a free port, with its
+settings in a temporary folder. The notebooks are fetched through the contents API and
+their code cells run on a kernel started through the server, over its websocket.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+import websocket
+from conftest import PROJECT_ROOT, require_program
+
+VENV = PROJECT_ROOT / ".venv"
+STARTUP_SECONDS = 90
+CELL_SECONDS = 120
+
+
+@dataclass
+class Lab:
+    """A running `make lab` and what the tests need to talk to it."""
+
+    url: str
+    token: str
+    process: subprocess.Popen
+    log: Path
+    seen: dict[int, psutil.Process] = field(default_factory=dict)
+
+    def get(self, path: str, *, token: bool = True) -> requests.Response:
+        headers = {"Authorization": f"token {self.token}"} if token else {}
+        return requests.get(f"{self.url}{path}", headers=headers, timeout=30)
+
+    def call(self, method: str, path: str, body: dict | None = None) -> requests.Response:
+        response = requests.request(
+            method,
+            f"{self.url}{path}",
+            headers={"Authorization": f"token {self.token}"},
+            json=body,
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response
+
+    def remember_processes(self) -> None:
+        """Note every process under `make lab` (server, kernels) to check they all end."""
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            self.seen[child.pid] = child
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory) -> Lab:
+    make = require_program("make")
+    folder = tmp_path_factory.mktemp("lab")
+    token, port = secrets.token_hex(16), free_port()
+    log = folder / "lab.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                make,
+                "--no-print-directory",
+                "lab",
+                f"LAB_PORT={port}",
+                f"LAB_DIR={folder}",
+                "LAB_FLAGS=--no-browser --ServerApp.port_retries=0",
+            ],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "JUPYTER_TOKEN": token},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Lab(f"http://127.0.0.1:{port}", token, process, log)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"make lab exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                if server.get("/api/status").status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not answer in {STARTUP_SECONDS} s:\n{log.read_text()}")
+            time.sleep(0.3)
+        server.remember_processes()
+        yield server
+    finally:
+        # A safety net when the shutdown test did not run (e.g. `-k`); it asserts on its own.
+        if process.poll() is None:
+            os.killpg(process.pid, 15)
+            process.wait(timeout=30)
+        for child in server.seen.values():
+            if child.is_running():
+                child.kill()
+
+
+def run_cells(lab: Lab, notebook_path: str, kernel_name: str, sources: list[str]) -> list[list]:
+    """Run code on a kernel of the notebook's session; the outputs of each piece, in order.
+
+    A session is what JupyterLab opens for a notebook: its kernel starts in the
+    notebook's folder. Messages use the server's JSON websocket protocol.
+    """
+    session = lab.call(
+        "POST",
+        "/api/sessions",
+        {
+            "path": notebook_path,
+            "name": Path(notebook_path).name,
+            "type": "notebook",
+            "kernel": {"name": kernel_name},
+        },
+    ).json()
+    kernel_id, client = session["kernel"]["id"], uuid.uuid4().hex
+    lab.remember_processes()
+    channel = websocket.create_connection(
+        f"{lab.url.replace('http', 'ws')}/api/kernels/{kernel_id}/channels?session_id={client}",
+        header=[f"Authorization: token {lab.token}"],
+        timeout=CELL_SECONDS,
+    )
+    try:
+        return [execute(channel, client, source) for source in sources]
+    finally:
+        channel.close()
+        lab.call("DELETE", f"/api/sessions/{session['id']}")
+
+
+def execute(channel: websocket.WebSocket, client: str, source: str) -> list[dict]:
+    """Run one cell; its outputs as (msg_type, content); fail on an error with its traceback."""
+    msg_id = uuid.uuid4().hex
+    channel.send(
+        json.dumps(
+            {
+                "header": {
+                    "msg_id": msg_id,
+                    "msg_type": "execute_request",
+                    "session": client,
+                    "username": "test",
+                    "version": "5.3",
+                    "date": "",
+                },
+                "parent_header": {},
+                "metadata": {},
+                "content": {
+                    "code": source,
+                    "silent": False,
+                    "store_history": True,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                    "stop_on_error": True,
+                },
+                "channel": "shell",
+                "buffers": [],
+            }
+        )
+    )
+    outputs, idle, replied = [], False, False
+    while not (idle and replied):
+        message = json.loads(channel.recv())
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind = message["msg_type"]
+        if kind == "error":
+            traceback = "\n".join(message["content"]["traceback"])
+            pytest.fail(f"cell failed on the server's kernel:\n{source}\n{traceback}")
+        if kind in ("display_data", "execute_result", "stream"):
+            outputs.append({"type": kind, **message["content"]})
+        idle |= kind == "status" and message["content"]["execution_state"] == "idle"
+        replied |= kind == "execute_reply"
+    return outputs
+
+
+def notebook_from_server(lab: Lab, name: str) -> dict:
+    if not (PROJECT_ROOT / "notebooks" / name).exists():
+        pytest.skip(f"notebooks/{name} does not exist yet")
+    response = lab.get(f"/api/contents/notebooks/{name}?content=1")
+    assert response.status_code == 200, response.text
+    return response.json()["content"]
+
+
+def test_kernelspec_briefings_is_the_venv_python():
+    listing = subprocess.run(
+        [VENV / "bin" / "jupyter", "kernelspec", "list", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    spec = json.loads(listing.stdout)["kernelspecs"]["briefings"]
+    python = Path(spec["spec"]["argv"][0])
+    assert python.parent == VENV / "bin", f"kernel 'briefings' runs {python}, not the venv's"
+    assert Path(spec["resource_dir"]).is_relative_to(VENV), "kernelspec is outside the venv"
+    located = subprocess.run(
+        [python, "-c", "import briefings; print(briefings.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # Editable install: the kernel imports the working tree, so a kernel restart picks up edits.
+    assert Path(located.stdout.strip()).parent == PROJECT_ROOT / "src" / "briefings"
+
+
+@pytest.mark.slow
+def test_api_answers_with_the_token_and_refuses_without(lab):
+    status = lab.get("/api/status")
+    assert status.status_code == 200 and "started" in status.json()
+    assert lab.get("/api/status", token=False).status_code in (401, 403)
+    content = lab.get("/api/contents/notebooks/explore.ipynb?content=1")
+    assert content.status_code == 200 and content.json()["type"] == "notebook"
+    refused = lab.get("/api/contents/notebooks/briefing.ipynb", token=False)
+    assert refused.status_code in (401, 403)
+    assert lab.get("/api/kernelspecs").json()["default"] == "briefings"
+
+
+@pytest.mark.slow
+def test_server_listens_on_loopback_only(lab):
+    listening = [
+        conn.laddr
+        for pid, process in lab.seen.items()
+        if psutil.pid_exists(pid)
+        for conn in process.net_connections(kind="inet")
+        if conn.status == psutil.CONN_LISTEN
+    ]
+    assert listening, "found no listening socket under make lab"
+    assert {address.ip for address in listening} == {"127.0.0.1"}, listening
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["briefing.ipynb", "explore.ipynb"])
+def test_notebook_runs_on_a_kernel_of_the_server(lab, name):
+    notebook = notebook_from_server(lab, name)
+    kernel = notebook["metadata"]["kernelspec"]["name"]
+    code = [cell["source"] for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    identity = "import sys, briefings; print(sys.executable); print(briefings.__file__)"
+    outputs = run_cells(lab, f"notebooks/{name}", kernel, [identity, *code])
+    executable, package = outputs[0][0]["text"].split()
+    assert Path(executable).parent == VENV / "bin"
+    assert Path(package).parent == PROJECT_ROOT / "src" / "briefings"
+    charts = [
+        output["data"]["image/svg+xml"]
+        for cell in outputs[1:]
+        for output in cell
+        if "image/svg+xml" in output.get("data", {})
+    ]
+    assert charts and all("<svg" in chart for chart in charts), f"{name} drew no SVG chart"
+
+
+@pytest.mark.slow
+def test_shutdown_leaves_no_process(lab):
+    # A kernel still running at shutdown must be stopped by the server, not orphaned.
+    session = lab.call(
+        "POST",
+        "/api/sessions",
+        {"path": "notebooks/explore.ipynb", "type": "notebook", "kernel": {"name": "briefings"}},
+    ).json()
+    assert session["kernel"]["execution_state"] in ("starting", "idle", "busy")
+    lab.remember_processes()
+    assert len(lab.seen) >= 2, "expected the server and a kernel under make lab"
+    lab.call("POST", "/api/shutdown")
+    assert lab.process.wait(timeout=60) == 0, lab.log.read_text()
+    _, alive = psutil.wait_procs(list(lab.seen.values()), timeout=20)
+    assert not alive, f"left behind: {[p.cmdline() for p in alive]}"
+    with pytest.raises(requests.ConnectionError):
+        lab.get("/api/status")

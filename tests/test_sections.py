@@ -1,0 +1,337 @@
+"""The briefing's HTML sections: well-formed, escaped, and saying what the data says."""
+
+from __future__ import annotations
+
+import copy
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import SMALL_EVENTS, SMALL_SOURCES, SMALL_YAML, write_dataset
+
+from briefings import sections, states
+from briefings.dataset import Dataset
+from briefings.dates import format_partial
+from briefings.params import PARAMETERS, Parameters, prepare
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+
+
+@dataclass
+class Briefing:
+    """Everything a briefing's sections are made from, and the sections themselves."""
+
+    params: Parameters
+    dataset: Dataset
+    table: pd.DataFrame
+    visible: pd.DataFrame
+    markers: pd.DataFrame
+    html: dict[str, str]
+
+
+def build(data_dir: Path, **raw: object) -> Briefing:
+    params, dataset = prepare({"data_dir": data_dir, "build_date": "2026-11-12", **raw})
+    table = states.compute_states(dataset, params)
+    visible = states.visible_events(
+        dataset.events, dataset.sources, as_of=params.as_of, min_reliability=params.min_reliability
+    )
+    markers = states.key_events(visible, params)
+    cited = sections.cited_sources(table, markers, sections.shown_disputes(visible, markers, table))
+    html = {
+        "title": sections.title_block(dataset, params),
+        "bottom_line": sections.bottom_line(table, dataset, params),
+        "changes": sections.changes_table(markers, dataset),
+        "contested": sections.contested_claims(visible, markers, table, dataset),
+        "sources": sections.sources_table(dataset, params, cited),
+        "method": sections.method_section(dataset, params, dataset_hash="sha256:0123abcd"),
+    }
+    return Briefing(params, dataset, table, visible, markers, html)
+
+
+def parse(fragment: str) -> ET.Element:
+    """The fragment as an XML tree: parsing fails unless it is well-formed."""
+    return ET.fromstring(f"<root>{fragment}</root>")
+
+
+def text(element: ET.Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def rows(fragment: str) -> list[ET.Element]:
+    return parse(fragment).findall(".//tbody/tr")
+
+
+def hostile(tmp_path: Path) -> Path:
+    """The small dataset with markup in every kind of text field."""
+    sources = copy.deepcopy(SMALL_SOURCES)
+    sources[0].update(title=IMG, outlet=f"Wire {SCRIPT}", notes="a < b & c", author='"A"')
+    sources[0]["url"] = 'https://example.org/?q="><script>alert(1)</script>'
+    events = copy.deepcopy(SMALL_EVENTS)
+    events[1].update(summary=f"Aid stopped. {SCRIPT}", actors=f"{IMG};Someone")
+    events[4]["summary"] = f"A blog says {IMG} aid never stopped."
+    yaml_text = SMALL_YAML.replace("label: Aid,", "label: 'Aid <i>x</i>',").replace(
+        'label: "Off"', 'label: "Off <b>now</b>"'
+    )
+    return write_dataset(tmp_path / "hostile", yaml_text=yaml_text, sources=sources, events=events)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Briefing:
+    from briefings.paths import DEFAULT_DATASET
+
+    return build(DEFAULT_DATASET)
+
+
+def test_every_fragment_is_well_formed_and_self_contained(shipped: Briefing, small_dataset):
+    for briefing in (shipped, build(small_dataset)):
+        for name, fragment in briefing.html.items():
+            root = parse(fragment)
+            tags = {el.tag for el in root.iter()}
+            assert not tags & {"script", "style", "link", "img", "iframe", "object"}, name
+            for element in root.iter():
+                assert not any(a.startswith("on") for a in element.attrib), name
+                assert "src" not in element.attrib, name
+                for css in element.get("class", "").split():
+                    assert css.startswith("bf-"), (name, css)
+                style = element.get("style")
+                if style is not None:
+                    assert re.fullmatch(r"background-color: #[0-9A-Fa-f]{6}", style), style
+
+
+def test_tables_have_header_cells_with_scope(shipped: Briefing):
+    for name in ("changes", "sources", "method"):
+        table = parse(shipped.html[name]).find(".//table")
+        assert {th.get("scope") for th in table.findall("./thead/tr/th")} == {"col"}
+        assert all(r.find("th").get("scope") == "row" for r in table.findall("./tbody/tr"))
+
+
+def test_title_block_shows_title_window_marking_and_dates(shipped: Briefing):
+    header = parse(shipped.html["title"]).find("header")
+    assert header.get("class") == "bf-title"
+    assert header.find("h1").text == shipped.dataset.title
+    assert header.find("p").text == "UNCLASSIFIED – FOR TRAINING"
+    meta = dict(
+        zip(
+            [dt.text for dt in header.findall("dl/dt")],
+            [dd.text for dd in header.findall("dl/dd")],
+            strict=True,
+        )
+    )
+    assert meta == {
+        "Window": "1 Jan 2018 – 31 Dec 2023",
+        "Knowledge": "All sources (latest published 3 Aug 2023)",
+        "Built": "12 Nov 2026",
+    }
+
+
+def test_title_block_as_of_names_the_day_and_the_latest_counted_source(shipped_dataset):
+    briefing = build(shipped_dataset, as_of="2020-06-30", min_reliability="C")
+    body = text(parse(briefing.html["title"]))
+    assert "As known on 30 Jun 2020" in body
+    assert "latest published 4 Jan 2020" in body  # reuters (B); the E-graded forum is set aside
+    assert "Only sources graded C or better" in body
+    assert "30 Jun 2020" in body.split("Window")[1]  # as_of also ends the window
+
+
+def test_bottom_line_states_every_track_at_the_end_of_the_window(shipped: Briefing):
+    items = parse(shipped.html["bottom_line"]).findall(".//ul[@class='bf-tracks']/li")
+    sentences = {item.find("strong").text: text(item) for item in items}
+    labels = [shipped.dataset.track(t).label for t in shipped.params.tracks]
+    assert list(sentences) == labels
+    ends = shipped.table.groupby("track", sort=False).tail(1)
+    for row in ends.itertuples():
+        label = shipped.dataset.track(row.track).label
+        state = shipped.dataset.states[row.state].label.lower()
+        assert sentences[label].startswith(f"{label} was {state} at the end of 2023"), label
+
+    assert sentences["Security assistance"].startswith(
+        "Security assistance was suspended at the end of 2023, as it had been since Jan 2018; "
+        "the latest source to confirm it dates from 3 Jan 2020"
+    )
+    assert (
+        "carried forward, not observed, for more than three years"
+        in sentences["Security assistance"]
+    )
+    assert sentences["CIS-MOA"] == (
+        "CIS-MOA was pending at the end of 2023, as it had been since 3 Aug 2023; "
+        "no later source confirms it."
+    )
+    assert "since Apr 2022" in sentences["Political climate"]  # month precision kept
+    assert "carried forward" not in sentences["Military cooperation"]  # confirmed Jul 2023
+
+
+def test_bottom_line_summary_counts_changes_and_names_contested_and_stale(shipped: Briefing):
+    summary = text(parse(shipped.html["bottom_line"]).find(".//p[@class='bf-summary']"))
+    changes = shipped.markers[shipped.markers["kind"] == "change"]
+    assert f"all five tracks changed state, {len(changes)} times in all" in summary
+    assert "Two stretches were contested" in summary
+    assert "IMET (military training) suspended from Aug 2018" in summary
+    assert "Military cooperation suspended from 9 Jan 2018" in summary
+    assert "final state of Security assistance and IMET (military training)" in summary
+
+
+def test_bottom_line_says_when_a_track_has_no_state_yet(shipped_dataset):
+    briefing = build(shipped_dataset, as_of="2020-06-30")
+    items = parse(briefing.html["bottom_line"]).findall(".//li")
+    cis = next(text(i) for i in items if text(i.find("strong")) == "CIS-MOA")
+    assert cis == "No counted source records the state of CIS-MOA by 30 Jun 2020."
+
+
+def test_sections_hold_up_when_nothing_is_known_yet(shipped_dataset):
+    briefing = build(shipped_dataset, as_of="2018-01-02")
+    for fragment in briefing.html.values():
+        parse(fragment)
+    summary = parse(briefing.html["bottom_line"]).find(".//p[@class='bf-summary']")
+    assert summary.text == (
+        "In the window (1 Jan 2018 – 2 Jan 2018) no counted source records a state of any "
+        "track shown."
+    )
+    assert "No source contradicts another" in briefing.html["contested"]
+    assert "No track changed state" in briefing.html["changes"]
+
+
+def test_bottom_line_marks_a_contested_end_state(small_dataset):
+    items = parse(build(small_dataset).html["bottom_line"]).findall(".//li")
+    aid = text(items[0])
+    assert aid.startswith("Aid was off at the end of 2021, as it had been since 10 Feb 2020")
+    assert "the latest source to confirm it dates from May 2021" in aid
+    assert "A source disputes an event behind this state" in aid
+
+
+def test_changes_table_numbers_and_dates_match_key_events(shipped: Briefing):
+    body = rows(shipped.html["changes"])
+    assert [int(r.find("th").text) for r in body] == list(shipped.markers["number"])
+    dates = [r.findall("td")[0].text for r in body]
+    assert dates == [format_partial(e.date, e.precision) for e in shipped.markers.itertuples()]
+    first = [text(td) for td in body[0].findall("td")]
+    assert first[:3] == ["Jan 2018", "Security assistance", "Suspended"]
+    assert "$2 billion" in first[3]
+    assert "reuters-2020-01-imet (B)" in first[4]
+    assert "iit-2018-01-coop (D)" in first[4]
+    assert body[0].find(".//span[@class='bf-swatch']").get("style") == "background-color: #A33F00"
+    assert body[0].findall("td")[-1].find("span").get("title") == "confirmed by other sources"
+
+
+def test_changes_table_shows_quantities_and_refers_disputes_by_number(shipped: Briefing):
+    body = {
+        int(r.find("th").text): [text(td) for td in r.findall("td")]
+        for r in rows(shipped.html["changes"])
+    }
+    number = dict(zip(shipped.markers["event_id"], shipped.markers["number"], strict=True))
+    assert "quantity 66" in body[number["E11"]][3]
+    assert body[number["E13"]][2] == f"Disputes No. {number['E09']}"
+    assert body[number["E18"]][2] == f"Disputes No. {number['E11']}"
+
+
+def test_contested_claims_pair_each_dispute_with_what_it_contradicts(shipped: Briefing):
+    claims = parse(shipped.html["contested"]).findall(".//div[@class='bf-claim']")
+    number = dict(zip(shipped.markers["event_id"], shipped.markers["number"], strict=True))
+    assert [c.find("h3").text for c in claims] == [
+        f"No. {number['E13']}: Military cooperation, Nov 2018",
+        f"No. {number['E18']}: IMET (military training), Jan 2020",
+    ]
+    detail = dict(
+        zip(
+            [text(dt) for dt in claims[1].findall(".//dt")],
+            [text(dd) for dd in claims[1].findall(".//dd")],
+            strict=True,
+        )
+    )
+    assert detail["Contradicts"].startswith(
+        f"No. {number['E11']}, IMET (military training), Aug 2018"
+    )
+    assert detail["Sources"] == "forum-2020-01-imet (E)"
+    assert detail["Credibility"] == "5 – improbable"
+    assert "IMET (military training) suspended from Aug 2018" in detail["Effect"]
+
+
+def test_contested_claims_without_disputes_say_so(shipped_dataset):
+    briefing = build(shipped_dataset, tracks="security_assistance,cis_moa")
+    empty = parse(briefing.html["contested"]).find(".//p[@class='bf-empty']")
+    assert empty.text == "No source contradicts another in this window."
+
+
+def test_a_dispute_after_the_window_is_still_explained(small_dataset):
+    """The chart hatches a stretch a later dispute names; the text must say why."""
+    briefing = build(small_dataset, end="2021-01-31")
+    assert "e5" not in set(briefing.markers["event_id"])
+    claims = parse(briefing.html["contested"]).findall(".//div[@class='bf-claim']")
+    assert len(claims) == 1
+    assert claims[0].find("h3").text.startswith("Not numbered (dated outside the window)")
+    assert "Aid off from 10 Feb 2020" in text(claims[0])
+
+
+def test_every_source_is_listed_with_its_grade(shipped: Briefing):
+    body = rows(shipped.html["sources"])
+    ids = [r.find("th").text for r in body]
+    assert sorted(ids) == sorted(shipped.dataset.sources["source_id"])
+    cells = {r.find("th").text: [text(td) for td in r.findall("td")] for r in body}
+    assert cells["reuters-2020-01-imet"][1] == "4 Jan 2020"
+    assert cells["reuters-2020-01-imet"][3] == "B – usually reliable"
+    assert cells["forum-2020-01-imet"][3] == "E – unreliable"
+    assert all(c[-1] == "cited" for c in cells.values())
+    key = text(parse(shipped.html["sources"]).find(".//div[@class='bf-key']"))
+    for meaning in [
+        *sections.RELIABILITY_MEANINGS.values(),
+        *sections.CREDIBILITY_MEANINGS.values(),
+    ]:
+        assert meaning in key
+
+
+def test_as_of_hides_later_sources_and_marks_them_not_counted(small_dataset):
+    briefing = build(small_dataset, as_of="2020-12-31")
+    cells = {r.find("th").text: text(r.findall("td")[-1]) for r in rows(briefing.html["sources"])}
+    assert cells == {"s1": "cited", "s2": "not counted: published after as_of (31 Dec 2020)"}
+    assert "s2" not in briefing.html["changes"]
+    assert "A blog says" not in briefing.html["changes"]
+    assert "No source contradicts another" in briefing.html["contested"]
+
+
+def test_min_reliability_marks_sources_graded_below_it(small_dataset):
+    briefing = build(small_dataset, min_reliability="C")
+    cells = {r.find("th").text: text(r.findall("td")[-1]) for r in rows(briefing.html["sources"])}
+    assert cells["s2"] == "not counted: graded below min_reliability (C)"
+    assert cells["s1"] == "cited"
+
+
+def test_markup_in_the_data_and_parameters_comes_out_as_text(tmp_path: Path):
+    briefing = build(hostile(tmp_path), title=IMG, marking=SCRIPT)
+    everything = "".join(briefing.html.values())
+    root = parse(everything)
+    assert not {el.tag for el in root.iter()} & {"script", "img", "i", "b"}
+    visible = "".join(root.itertext())
+    assert IMG in visible  # title, source title, actors, dispute summary
+    assert SCRIPT in visible  # marking, summary, outlet
+    assert "Aid <i>x</i>" in visible
+    assert "Off <b>now</b>" in visible
+    assert "a < b & c" in visible
+    header = parse(briefing.html["title"]).find("header")
+    assert header.find("h1").text == IMG
+    assert header.find("p").text == SCRIPT
+    link = root.find(".//a[@class='bf-url']")
+    assert link.get("href") == 'https://example.org/?q="><script>alert(1)</script>'
+
+
+def test_method_section_lists_every_parameter_with_its_value(shipped_dataset):
+    briefing = build(shipped_dataset, as_of="2020-06-30", tracks="imet,cis_moa")
+    body = rows(briefing.html["method"])
+    names = [r.find("th/code").text for r in body]
+    assert names == list(PARAMETERS)
+    values = {r.find("th/code").text: text(r.findall("td")[0]) for r in body}
+    assert values["as_of"] == "2020-06-30"
+    assert values["end"] == "2020-06-30"
+    assert values["tracks"] == "imet, cis_moa"
+    assert values["data_dir"] == "data/us-pakistan"
+    assert values["previous_states"] == "not set"
+    method = text(parse(briefing.html["method"]))
+    assert "sha256:0123abcd" in method
+    for kind in ("change", "confirm", "dispute", "note", "carried forward", "contested"):
+        assert kind in method
+
+
+def test_sections_are_deterministic(small_dataset):
+    assert build(small_dataset).html == build(small_dataset).html
