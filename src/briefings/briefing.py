@@ -53,14 +53,24 @@ class Briefing:
     def chart(self) -> SVG:
         """The timeline chart of states, as SVG."""
         figure = chart.draw_timeline(
-            self.table, self.markers, self.dataset, self.params.start, self.params.end
+            self.table,
+            self.markers,
+            self.dataset,
+            self.params.start,
+            self.params.end,
+            tracks=self.params.tracks,
         )
         return SVG(chart.timeline_svg(figure))
 
     def chart_in_words(self) -> HTML:
         """The chart's text alternative."""
         text = chart.describe_timeline(
-            self.table, self.markers, self.dataset, self.params.start, self.params.end
+            self.table,
+            self.markers,
+            self.dataset,
+            self.params.start,
+            self.params.end,
+            tracks=self.params.tracks,
         )
         return HTML(sections.text_alternative(text))
 

@@ -1,0 +1,245 @@
+"""The timeline chart: its SVG, its aggregation of markers and its text alternative."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SMALL_YAML, write_dataset
+
+from briefings.chart import describe_timeline, draw_timeline, timeline_svg
+from briefings.params import prepare
+from briefings.states import compute_states, key_events, visible_events
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def build(path, **raw):
+    """The chart's inputs for a dataset folder, as the briefing computes them."""
+    params, dataset = prepare({"data_dir": str(path), **raw})
+    events = visible_events(
+        dataset.events,
+        dataset.sources,
+        as_of=params.as_of,
+        min_reliability=params.min_reliability,
+    )
+    return compute_states(dataset, params), key_events(events, params), dataset, params
+
+
+def render(table, markers, dataset, start, end, **kwargs) -> str:
+    return timeline_svg(draw_timeline(table, markers, dataset, start, end, **kwargs))
+
+
+def texts(svg: str) -> list[str]:
+    """Every text element's content, as a reader's SVG viewer would show it."""
+    root = ET.fromstring(svg)
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")]
+
+
+def marker_ids(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    return [g.get("id") for g in root.iter(f"{SVG_NS}g") if g.get("id", "").startswith("marker-")]
+
+
+def synthetic_markers(dataset, params, count: int) -> pd.DataFrame:
+    """`count` key events spread over the window and the tracks, numbered by date."""
+    rng = np.random.default_rng(7)
+    days = np.sort(rng.integers(0, (params.end - params.start).days + 1, count))
+    return pd.DataFrame(
+        {
+            "event_id": [f"X{i}" for i in range(count)],
+            "date": [params.start + timedelta(days=int(d)) for d in days],
+            "precision": "day",
+            "track": np.array(params.tracks)[rng.integers(0, len(params.tracks), count)],
+            "kind": np.where(rng.random(count) < 0.1, "dispute", "change"),
+            "state": "",
+            "summary": "synthetic",
+            "number": np.arange(1, count + 1),
+        }
+    )
+
+
+@pytest.fixture
+def shipped(shipped_dataset):
+    return build(shipped_dataset)
+
+
+def test_shipped_chart_is_xml_with_every_lane_label_and_marker_number(shipped):
+    table, markers, dataset, params = shipped
+    svg = render(table, markers, dataset, params.start, params.end)
+    shown = texts(svg)
+    for track in params.tracks:
+        assert dataset.track(track).label in shown
+    numbers = {str(n) for n in markers["number"]}
+    # Markers too close to tell apart are shown as 'first–last' boxes.
+    drawn = set()
+    for text in shown:
+        if re.fullmatch(r"\d+", text):
+            drawn.add(text)
+        elif re.fullmatch(r"\d+–\d+", text):
+            first, last = map(int, text.split("–"))
+            drawn |= {str(n) for n in range(first, last + 1)} & numbers
+    assert numbers <= drawn
+    # Year names on the time axis, and only states that appear in the legend.
+    assert {"2018", "2023"} <= set(shown)
+    assert "Active" in shown
+    assert "Crisis" in shown
+
+
+def test_two_renders_are_byte_identical(shipped):
+    table, markers, dataset, params = shipped
+    first = render(table, markers, dataset, params.start, params.end)
+    second = render(table, markers, dataset, params.start, params.end)
+    assert first == second
+    assert "<dc:date>" not in first
+    assert "Matplotlib v" not in first
+
+
+def test_svg_ignores_the_callers_rcparams(shipped):
+    import matplotlib as mpl
+
+    table, markers, dataset, params = shipped
+    plain = render(table, markers, dataset, params.start, params.end)
+    with mpl.rc_context({"font.size": 20, "svg.fonttype": "path", "svg.hashsalt": "other"}):
+        styled = render(table, markers, dataset, params.start, params.end)
+    assert styled == plain
+
+
+def hatch_fills(svg: str) -> int:
+    return len(re.findall(r"fill: url\(#h", svg))
+
+
+def light_fills(svg: str) -> int:
+    return len(re.findall(r"fill-opacity: 0\.35", svg))
+
+
+def test_contested_interval_is_hatched(small_dataset):
+    table, markers, dataset, params = build(small_dataset)
+    assert table["contested"].any()
+    contested = render(table, markers, dataset, params.start, params.end)
+    uncontested = render(table.assign(contested=False), markers, dataset, params.start, params.end)
+    assert "<pattern" in contested
+    # The legend's 'contested' swatch is hatched in both; the interval only in one.
+    assert hatch_fills(contested) > hatch_fills(uncontested)
+
+
+def test_unconfirmed_stretch_is_lighter(small_dataset):
+    table, markers, dataset, params = build(small_dataset)
+    confirmed_to_end = table.assign(confirmed_until=params.end)
+    carried = render(table, markers, dataset, params.start, params.end)
+    confirmed = render(confirmed_to_end, markers, dataset, params.start, params.end)
+    assert light_fills(carried) > light_fills(confirmed)
+
+
+def test_script_in_labels_is_only_text(tmp_path):
+    yaml_text = SMALL_YAML.replace("label: Aid", 'label: "<script>alert(1)</script>"').replace(
+        'label: "Off"', 'label: "Off <b>&amp;</b>"'
+    )
+    table, markers, dataset, params = build(write_dataset(tmp_path / "d", yaml_text=yaml_text))
+    svg = render(table, markers, dataset, params.start, params.end)
+    assert "<script" not in svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    assert "<script>alert(1)</script>" in texts(svg)
+    assert "Off <b>&amp;</b>" in texts(svg)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph .* missing")
+def test_long_and_unicode_labels_stay_left_of_the_plot(tmp_path):
+    long_label = "Coopération sécuritaire — 安全保障協力 " * 4
+    yaml_text = SMALL_YAML.replace("label: Aid", f'label: "{long_label.strip()}"').replace(
+        "label: Calm", 'label: "Ruhig — ‘calm’ with a very long state label that goes on"'
+    )
+    table, markers, dataset, params = build(write_dataset(tmp_path / "d", yaml_text=yaml_text))
+    figure = draw_timeline(table, markers, dataset, params.start, params.end)
+    svg = timeline_svg(figure)  # draws, so the text has its measured extents
+    renderer = figure.canvas.get_renderer()
+    (axes,) = figure.axes
+    plot_left = axes.get_window_extent(renderer).x0
+    for label in axes.get_yticklabels():
+        assert label.get_window_extent(renderer).x1 < plot_left
+        assert label.get_text().count("\n") <= 1
+    lines = [t for t in texts(svg) if t.startswith(("Coopération", "安全", "sécuritaire"))]
+    assert lines
+    assert any(t.endswith("…") for t in texts(svg))
+
+
+def test_edge_cases_draw(small_dataset):
+    table, markers, dataset, params = build(small_dataset)
+    day = date(2020, 1, 5)
+    cases = [
+        # an empty table and no markers, with the lanes named
+        (table.iloc[0:0], markers.iloc[0:0], params.start, params.end, ("aid", "mood")),
+        # a track with intervals but no markers, and one with neither
+        (table[table["track"] == "aid"], markers.iloc[0:0], params.start, params.end, None),
+        # a single-day window
+        (table, markers[markers["date"] == day], day, day, None),
+        # an interval starting exactly at the window start
+        (table, markers, date(2020, 1, 5), date(2020, 6, 30), None),
+    ]
+    for case_table, case_markers, start, end, tracks in cases:
+        svg = render(case_table, case_markers, dataset, start, end, tracks=tracks)
+        shown = texts(svg)
+        for track in tracks or case_table["track"].unique():
+            assert dataset.track(track).label in shown
+
+
+def test_ten_thousand_events_draw_a_bounded_number_of_markers(shipped):
+    table, _, dataset, params = shipped
+    markers = synthetic_markers(dataset, params, 10_000)
+    svg = render(table, markers, dataset, params.start, params.end)
+    ids = marker_ids(svg)
+    assert len(ids) == len(set(ids))
+    # Bounded by the lanes' width in labels, not by the event count.
+    assert 0 < len(ids) <= 20 * len(params.tracks)
+    # Every event is inside one drawn marker: the boxes' ranges cover every number.
+    covered = np.zeros(10_001, bool)
+    for marker in ids:
+        first, *last = map(int, marker.removeprefix("marker-").split("-"))
+        covered[first : (last[0] if last else first) + 1] = True
+    assert covered[1:].all()
+    assert len(svg) < 200_000
+
+
+def test_few_events_far_apart_are_drawn_one_by_one(shipped):
+    table, markers, dataset, params = shipped
+    svg = render(table, markers, dataset, params.start, params.end)
+    singles = [m for m in marker_ids(svg) if re.fullmatch(r"marker-\d+", m)]
+    assert len(singles) >= len(markers) - 2
+
+
+def test_describe_timeline_names_every_track_and_state(shipped):
+    table, markers, dataset, params = shipped
+    text = describe_timeline(table, markers, dataset, params.start, params.end)
+    for track in params.tracks:
+        assert dataset.track(track).label in text
+    for state in set(table["state"]):
+        assert dataset.states[state].label in text
+    lines = text.splitlines()
+    assert len(lines) == 1 + len(params.tracks)
+    imet = next(line for line in lines if line.startswith("IMET"))
+    # Start dates as precisely as known; contested and unconfirmed stretches; markers.
+    assert "Suspended from Aug 2018 (contested" in imet
+    assert "carried forward without confirmation" in imet
+    assert "Events marked: 4, 7, 8 (8 is a dispute)." in imet
+
+
+def test_describe_timeline_summarises_many_events(shipped):
+    table, _, dataset, params = shipped
+    markers = synthetic_markers(dataset, params, 10_000)
+    text = describe_timeline(table, markers, dataset, params.start, params.end)
+    assert "events marked, numbered between" in text
+    assert len(text) < 5_000
+
+
+def test_describe_timeline_with_no_state_and_no_markers(small_dataset):
+    table, markers, dataset, params = build(small_dataset)
+    text = describe_timeline(
+        table.iloc[0:0], markers.iloc[0:0], dataset, params.start, params.end,
+        tracks=("aid", "mood"),
+    )  # fmt: skip
+    assert "Aid: no state known. No events marked." in text
+    assert "Mood: no state known. No events marked." in text
