@@ -12,6 +12,7 @@ import pandas as pd
 from IPython.display import HTML, SVG
 
 from . import chart, sections
+from .changes import changes_since, changes_since_html
 from .dataset import Dataset
 from .fingerprint import dataset_hash
 from .params import Parameters, prepare
@@ -95,3 +96,10 @@ class Briefing:
                 self.dataset, self.params, dataset_hash=dataset_hash(self.dataset)
             )
         )
+
+    def changes_since(self) -> HTML:
+        """What changed since the previous build (scheduled builds); empty otherwise."""
+        if self.params.previous_states is None:
+            return HTML("")
+        found = changes_since(self.params.previous_states, self.table, self.dataset, self.params)
+        return HTML(changes_since_html(found, self.dataset))

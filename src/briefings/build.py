@@ -193,8 +193,8 @@ def execute_notebook(
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
 
-    from . import _fastimport  # noqa: F401  (before nbformat: skips a slow optional import)
 
     def on_cell_start(cell, cell_index: int) -> None:
         if cell.cell_type == "code":
@@ -211,6 +211,8 @@ def execute_notebook(
             request_save_on_cell_execute=False,
             cwd=str(notebook.parent),
             execution_timeout=CELL_TIMEOUT,
+            # Unix sockets, readable by this user only, rather than TCP on localhost.
+            config=Config({"KernelManager": {"transport": "ipc"}}),
             on_cell_start=on_cell_start,
         )
     except PapermillExecutionError as error:

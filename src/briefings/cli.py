@@ -40,8 +40,11 @@ def _raw_params(args: argparse.Namespace) -> dict[str, object]:
     raw: dict[str, object] = {}
     if getattr(args, "params_file", None):
         from .paramfile import read_params_file
+        from .params import coerce_parameters
 
-        raw.update(read_params_file(args.params_file))
+        values = read_params_file(args.params_file)
+        coerce_parameters(values, origin=args.params_file)  # name the file in its mistakes
+        raw.update(values)
     for name, value in getattr(args, "param", None) or ():
         raw[name] = value
     if args.data:
@@ -95,6 +98,40 @@ def _build(args: argparse.Namespace) -> int:
         if path.suffix in (".html", ".pdf"):
             print(path)
     return 0
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from .paths import SCHEDULE_SPEC
+    from .schedule import DEFAULT_JOBS, exit_status, format_summary, run_schedule
+
+    outcomes = run_schedule(
+        args.spec or SCHEDULE_SPEC,
+        now=args.now or datetime.now(UTC),
+        force=args.force,
+        jobs=args.jobs or DEFAULT_JOBS,
+        progress=None if args.quiet else _progress,
+    )
+    sys.stdout.write(format_summary(outcomes))
+    return exit_status(outcomes)
+
+
+def _timestamp(text: str):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not an ISO date-time (use e.g. 2026-01-05T06:00)"
+        ) from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number ≥ 1")
+    return int(text)
 
 
 def _progress(message: str) -> None:
@@ -153,4 +190,15 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="rebuild even when the inputs are unchanged"
     )
     build.add_argument("-q", "--quiet", action="store_true", help="print only the output paths")
+
+    schedule = command(
+        "schedule", _schedule, "build the scheduled briefings that are due or whose inputs changed"
+    )
+    schedule.add_argument("--spec", metavar="FILE", help="schedule file (default: briefings.yaml)")
+    schedule.add_argument(
+        "--now", type=_timestamp, metavar="ISO", help="run as if at this time (UTC if no offset)"
+    )
+    schedule.add_argument("--force", action="store_true", help="build every briefing")
+    schedule.add_argument("--jobs", type=_positive, metavar="N", help="builds run in parallel")
+    schedule.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     return parser

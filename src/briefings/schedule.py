@@ -1,0 +1,335 @@
+"""Scheduled builds: build each briefing of `briefings.yaml` that is due or changed.
+
+A briefing is *due* when a fire time of its cron expression (UTC) falls after its last
+successful build and at or before `now`; it has *changed* when the content hash of its
+inputs differs from the published build's. Anything else is skipped with a reason.
+
+Builds run in separate processes (up to `jobs` at once): each starts a kernel and
+renders HTML and PDF in Python, which threads would serialise, and a process keeps one
+failing build from disturbing the others. A lock per briefing (`flock` on
+`reports/.locks/<name>.lock`) keeps two runners from building the same briefing; the
+operating system drops the lock when its holder dies, so a killed runner leaves no
+stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from croniter import croniter
+
+from .build import build_briefing
+from .exceptions import BriefingsError, OutputError
+from .fingerprint import dataset_hash, inputs_hash
+from .index import STATUS_DIR, read_manifest, read_status, record_attempt, write_index
+from .params import prepare
+from .paths import BRIEFING_NOTEBOOK
+from .publish import published_build
+from .spec import Briefing, load_spec
+
+BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
+LOCK_DIR = ".locks"
+BUSY = "being built by another runner"
+DEFAULT_JOBS = min(2, os.cpu_count() or 1)  # two builds at once beat one on 2 cores
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one briefing in a scheduler run."""
+
+    name: str
+    status: str  # built, skipped or failed
+    reason: str
+    duration: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The settings of one scheduler run, as handed to each build process."""
+
+    reports: Path
+    now: datetime
+    force: bool
+    notebook: Path
+
+
+def run_schedule(
+    spec_path: str | Path,
+    *,
+    now: datetime,
+    force: bool = False,
+    jobs: int = DEFAULT_JOBS,
+    progress: Progress | None = None,
+    build: Callable[..., object] = build_briefing,
+    notebook: Path = BRIEFING_NOTEBOOK,
+) -> list[Outcome]:
+    """Build the due or changed briefings of a schedule file; return one outcome each.
+
+    `now` is the scheduler's clock (naive means UTC); `force` builds every briefing;
+    `build` is `build_briefing` or a stand-in with its signature. Raises SpecError for a
+    malformed schedule and OutputError when reports/ cannot be written; a failing build
+    is an outcome, not an exception, and leaves its published briefing in place.
+    """
+    say = progress or (lambda _message: None)
+    spec = load_spec(spec_path)
+    run = _Run(spec.reports, as_utc(now), force, Path(notebook))
+    _prepare_reports(spec.reports)
+
+    outcomes: dict[str, Outcome] = {}
+    todo: list[Briefing] = []
+    for briefing in spec.briefings:
+        decision = _check_locked(briefing, run)
+        if isinstance(decision, Outcome):
+            outcomes[briefing.name] = decision
+            say(f"{briefing.name}: {decision.status} ({decision.reason})")
+        else:
+            todo.append(briefing)
+            say(f"{briefing.name}: to build ({decision})")
+
+    for outcome in _attempt_all(todo, run, build, jobs):
+        outcomes[outcome.name] = outcome
+        say(f"{outcome.name}: {outcome.status} in {outcome.duration:.1f} s ({outcome.reason})")
+    write_index(spec, now=run.now)
+    return [outcomes[b.name] for b in spec.briefings]
+
+
+def format_summary(outcomes: list[Outcome]) -> str:
+    """A plain-text table: briefing, status, duration and reason; then the totals."""
+    head = ("briefing", "status", "duration", "reason")
+    rows = [
+        (o.name, o.status, f"{o.duration:.1f} s" if o.status != SKIPPED else "–", o.reason)
+        for o in outcomes
+    ]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
+    lines = [
+        f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}"
+        for r in [head, *rows]
+    ]
+    counts = {s: sum(o.status == s for o in outcomes) for s in (BUILT, SKIPPED, FAILED)}
+    lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+    return "\n".join(lines) + "\n"
+
+
+def exit_status(outcomes: list[Outcome]) -> int:
+    """1 when any build failed, else 0."""
+    return 1 if any(o.status == FAILED for o in outcomes) else 0
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The moment in UTC; a naive datetime is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def next_fire(cron: str, after: datetime) -> datetime:
+    """The first fire time of a cron expression (UTC) strictly after `after`."""
+    return as_utc(croniter(cron, as_utc(after)).get_next(datetime))
+
+
+def attempt(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outcome:
+    """Under the briefing's lock: check again whether it is due or changed, and build it.
+
+    The second check matters when another runner built it since this one looked.
+    """
+    started = time.perf_counter()
+    with briefing_lock(run.reports, briefing.name) as held:
+        if not held:
+            return Outcome(briefing.name, SKIPPED, BUSY)
+        decision = _check(briefing, run)
+        if isinstance(decision, Outcome):
+            if decision.status == FAILED:
+                _record(run, decision, None)
+            return decision
+        build_id = None
+        try:
+            build_id = _build(briefing, run, build)
+        except BriefingsError as error:
+            outcome = Outcome(briefing.name, FAILED, _first_line(error), _since(started))
+        except Exception as error:  # a bug in one build must not stop the others
+            reason = f"unexpected {type(error).__name__}: {error}"
+            outcome = Outcome(briefing.name, FAILED, reason, _since(started))
+        else:
+            outcome = Outcome(briefing.name, BUILT, decision, _since(started))
+        _record(run, outcome, build_id)
+        return outcome
+
+
+def _record(run: _Run, outcome: Outcome, build_id: str | None) -> None:
+    """Write the attempt to the briefing's status file (read by the index and `_check`)."""
+    record_attempt(
+        run.reports,
+        outcome.name,
+        {
+            "status": outcome.status,
+            "at": run.now.isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "duration": round(outcome.duration, 3),
+            "reason": outcome.reason,
+            "build": build_id,
+        },
+    )
+
+
+@contextmanager
+def briefing_lock(reports: Path, name: str) -> Iterator[bool]:
+    """Try to take the briefing's lock without waiting; yield whether it was taken."""
+    path = reports / LOCK_DIR / f"{name}.lock"
+    with path.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            # For a person looking at the file; the lock itself is the flock.
+            handle.truncate(0)
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _prepare_reports(reports: Path) -> None:
+    for folder in (reports / LOCK_DIR, reports / STATUS_DIR):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(
+                f"{folder}: cannot create the folder ({error.strerror}); "
+                f"check that {reports} exists and is writable"
+            ) from None
+
+
+def _check_locked(briefing: Briefing, run: _Run) -> Outcome | str:
+    with briefing_lock(run.reports, briefing.name) as held:
+        if not held:
+            return Outcome(briefing.name, SKIPPED, BUSY)
+        decision = _check(briefing, run)
+        if isinstance(decision, Outcome) and decision.status == FAILED:
+            _record(run, decision, None)
+        return decision
+
+
+def _check(briefing: Briefing, run: _Run) -> Outcome | str:
+    """Why the briefing must be built, or the outcome of not building it."""
+    published = published_build(briefing.out)
+    manifest = None if published is None else read_manifest(published)
+    if run.force:
+        return "forced (--force)"
+    if manifest is None:
+        return "never built"
+    try:
+        params, dataset = prepare(briefing.params, origin=briefing.origin)
+    except BriefingsError as error:
+        return Outcome(briefing.name, FAILED, _first_line(error))
+    if manifest.get("inputs_hash") != inputs_hash(params, dataset, briefing.formats, run.notebook):
+        data_changed = manifest.get("dataset", {}).get("hash") != dataset_hash(dataset)
+        what = "the data" if data_changed else "the notebook, code, parameters or formats"
+        return f"inputs changed: {what}"
+    fire = next_fire(briefing.cron, _last_success(briefing, run.reports, published, manifest))
+    if fire <= run.now:
+        return f"due: '{briefing.cron}' fired at {_moment(fire)}"
+    return Outcome(briefing.name, SKIPPED, f"inputs unchanged; not due until {_moment(fire)}")
+
+
+def _last_success(briefing: Briefing, reports: Path, published: Path, manifest: dict) -> datetime:
+    """When the published build was made, on the clock of the run that made it.
+
+    A run given `--now` records that time, so due-ness follows the scheduler's clock; a
+    build published by hand falls back to its manifest's wall-clock `built_at`.
+    """
+    success = read_status(reports, briefing.name).get("last_success") or {}
+    text = success.get("at") if success.get("build") == published.name else None
+    try:
+        return as_utc(datetime.fromisoformat(text or manifest["built_at"]))
+    except (KeyError, TypeError, ValueError):
+        return datetime.min.replace(tzinfo=UTC)  # unknown: treat as long ago, so due
+
+
+def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
+    """Build and publish one briefing, handing it the published build to compare with.
+
+    The previous build is copied aside first: publishing the new one prunes history.
+    """
+    with tempfile.TemporaryDirectory(prefix="briefings-previous-") as temporary:
+        previous = _copy_previous(published_build(briefing.out), Path(temporary))
+        raw = {
+            **briefing.params,
+            "previous_states": str(previous),
+            "build_date": run.now.date().isoformat(),
+        }
+        result = build(
+            raw,
+            formats=briefing.formats,
+            out=briefing.out,
+            keep=briefing.keep,
+            force=True,  # the decision to build is made here, with its reason
+            notebook=run.notebook,
+            origin=briefing.origin,
+        )
+    return Path(result.build_dir).name
+
+
+def _copy_previous(published: Path | None, folder: Path) -> Path:
+    """Copy the comparison files of a build into `folder`; return where states.csv is.
+
+    With no published build the returned path does not exist: that tells the changes
+    section there is no previous build.
+    """
+    if published is not None:
+        for name in ("states.csv", "manifest.json"):
+            if (published / name).is_file():
+                shutil.copyfile(published / name, folder / name)
+        if (published / "dataset").is_dir():
+            shutil.copytree(published / "dataset", folder / "dataset")
+    return folder / "states.csv"
+
+
+def _attempt_all(
+    todo: list[Briefing], run: _Run, build: Callable[..., object], jobs: int
+) -> Iterator[Outcome]:
+    if not todo:
+        return
+    if jobs <= 1 or len(todo) == 1:
+        for briefing in todo:
+            yield attempt(briefing, run, build)
+        return
+    # spawn, not fork: the parent may hold threads and sockets that a fork would copy.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
+        futures = {pool.submit(attempt, b, run, build): b.name for b in todo}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                outcome = Outcome(futures[future], FAILED, "the build process died")
+                _record(run, outcome, None)  # its lock went with it
+                yield outcome
+
+
+def _first_line(error: BriefingsError) -> str:
+    lines = error.lines()
+    more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+    return (lines[0] if lines else type(error).__name__) + more
+
+
+def _moment(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started

@@ -1,0 +1,297 @@
+"""Reading `briefings.yaml`: the named briefings a scheduler builds, checked before any build.
+
+Each briefing has a cron expression, parameters, formats, an output folder and a history
+count; `defaults` gives values every briefing takes unless it sets its own. Every problem
+is reported at once, one line each naming the file, the briefing and the key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+import yaml
+from croniter import croniter
+from croniter.croniter import CroniterError
+
+from .exceptions import ParameterError, Problem, SpecError
+from .params import OCCASION_PARAMETERS, coerce_parameters
+
+FORMATS = ("html", "pdf")
+DEFAULT_KEEP = 5
+REPORTS = "reports"
+
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_PATH_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_TOP_KEYS = ("defaults", "briefings")
+_DEFAULT_KEYS = ("cron", "formats", "keep", "params")
+_BRIEFING_KEYS = ("description", "cron", "formats", "keep", "params", "output")
+_CRON_HELP = (
+    "use five fields: minute hour day-of-month month day-of-week, e.g. '0 6 * * 1', "
+    "or @hourly, @daily, @weekly, @monthly, @yearly"
+)
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that leaves dates as text, so that an impossible date such as
+    2019-02-30 is reported by the parameter check with its key, not raised by PyYAML."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """One scheduled briefing, checked; `params` are raw values for `build_briefing`."""
+
+    name: str
+    cron: str
+    params: Mapping[str, object]
+    formats: tuple[str, ...]
+    out: Path
+    keep: int
+    description: str = ""
+    origin: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A checked schedule file: where it is, where reports go, and its briefings in order."""
+
+    path: Path
+    reports: Path
+    briefings: tuple[Briefing, ...]
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and check a schedule file; raise SpecError with one line per problem.
+
+    Relative paths in it (output folders, `data_dir`) are taken from the file's folder, so
+    a schedule works from any working directory.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SpecError(
+            [Problem(name, "file is missing (the schedule file lists briefings)")]
+        ) from None
+    except OSError as error:
+        raise SpecError([Problem(name, f"cannot read the file ({error.strerror})")]) from None
+    except UnicodeDecodeError:
+        raise SpecError([Problem(name, "is not UTF-8 text")]) from None
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: no tag builds an object
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        if "alias" in str(getattr(error, "context", "")):
+            reason += " (a cron expression that starts with * must be quoted)"
+        raise SpecError(
+            [
+                Problem(
+                    name, f"malformed YAML: {reason}", row=None if mark is None else mark.line + 1
+                )
+            ]
+        ) from None
+    checker = _Checker(path, root)
+    briefings = checker.check(data)
+    if checker.problems:
+        raise SpecError(checker.problems)
+    return Spec(path=path, reports=path.parent / REPORTS, briefings=tuple(briefings))
+
+
+def check_cron(expression: object) -> str | None:
+    """Why `expression` is not a usable cron expression, or None when it is."""
+    if not isinstance(expression, str) or not expression.strip():
+        return f"{expression!r} is not a cron expression ({_CRON_HELP})"
+    text = expression.strip()
+    if not text.startswith("@") and len(text.split()) != 5:
+        return f"'{text}' is not a cron expression ({_CRON_HELP})"
+    try:
+        # A valid expression that never fires ('0 0 30 2 *') fails here, not in the scheduler.
+        croniter(text, datetime(2000, 1, 1, tzinfo=UTC)).get_next(datetime)
+    except (CroniterError, ValueError, KeyError) as error:
+        return f"'{text}' is not a cron expression ({error}; {_CRON_HELP})"
+    return None
+
+
+class _Checker:
+    """Collects problems while turning the parsed YAML into briefings."""
+
+    def __init__(self, path: Path, root: yaml.Node | None):
+        self.path = path
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def report(self, keys: tuple[str, ...], message: str) -> None:
+        self.problems.append(Problem(str(self.path), message, row=self.line(keys)))
+
+    def line(self, keys: tuple[str, ...]) -> int | None:
+        node = self.root
+        for key in keys:
+            if not isinstance(node, yaml.MappingNode):
+                return None
+            node = next((v for k, v in node.value if k.value == key), None)
+        return None if node is None else node.start_mark.line + 1
+
+    def check(self, data: object) -> list[Briefing]:
+        if not isinstance(data, dict):
+            self.report((), "must be a mapping with the keys defaults (optional) and briefings")
+            return []
+        for key in data:
+            if key not in _TOP_KEYS:
+                self.report((str(key),), f"unknown key '{key}' (allowed: {', '.join(_TOP_KEYS)})")
+        defaults = data.get("defaults") or {}
+        if not isinstance(defaults, dict):
+            self.report(("defaults",), "key 'defaults' must be a mapping")
+            defaults = {}
+        for key in defaults:
+            if key not in _DEFAULT_KEYS:
+                self.report(
+                    ("defaults", str(key)),
+                    f"defaults: unknown key '{key}' (allowed: {', '.join(_DEFAULT_KEYS)})",
+                )
+        items = data.get("briefings")
+        if not isinstance(items, dict) or not items:
+            self.report(
+                ("briefings",), "key 'briefings' is required: a mapping of names to briefings"
+            )
+            return []
+        self.check_duplicates()
+        briefings = [self.briefing(str(n), item, defaults) for n, item in items.items()]
+        briefings = [b for b in briefings if b is not None]
+        self.check_outputs(briefings)
+        return briefings
+
+    def check_duplicates(self) -> None:
+        """YAML keeps the last of two equal keys; a briefing silently lost is worse."""
+        node = next((v for k, v in self.root.value if k.value == "briefings"), None)
+        seen: set[str] = set()
+        for key, _value in node.value if isinstance(node, yaml.MappingNode) else ():
+            if key.value in seen:
+                self.problems.append(
+                    Problem(
+                        str(self.path),
+                        f"briefing '{key.value}' is defined twice",
+                        row=key.start_mark.line + 1,
+                    )
+                )
+            seen.add(key.value)
+
+    def briefing(self, name: str, item: object, defaults: dict) -> Briefing | None:
+        where = ("briefings", name)
+        count = len(self.problems)
+
+        def bad(key: str, message: str) -> None:
+            keys = (*where, key) if key else where
+            label = f"briefing '{name}': " + (f"key '{key}': " if key else "")
+            self.report(keys, label + message)
+
+        if not _SLUG.fullmatch(name):
+            bad(
+                "",
+                "the name must be lower-case letters, digits and hyphens, starting with a "
+                "letter or digit (it names the output folder)",
+            )
+        if not isinstance(item, dict):
+            bad("", f"must be a mapping with the keys {', '.join(_BRIEFING_KEYS)}")
+            return None
+        for key in item:
+            if key not in _BRIEFING_KEYS:
+                bad(str(key), f"unknown key (allowed: {', '.join(_BRIEFING_KEYS)})")
+        merged = {**defaults, **item}
+
+        cron = merged.get("cron")
+        if cron is None:
+            bad("cron", "is required (here or in defaults): when to rebuild, in cron syntax")
+        elif (why := check_cron(cron)) is not None:
+            bad("cron", why)
+
+        formats = merged.get("formats", list(FORMATS))
+        if isinstance(formats, str):
+            formats = [formats]
+        if not isinstance(formats, list) or not formats or any(f not in FORMATS for f in formats):
+            bad("formats", f"{formats!r} is not a list of formats (use one or both of html, pdf)")
+            formats = list(FORMATS)
+
+        keep = merged.get("keep", DEFAULT_KEEP)
+        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+            bad("keep", f"{keep!r} is not a whole number ≥ 1 (how many builds to keep)")
+
+        description = item.get("description", "")
+        if not isinstance(description, str):
+            bad("description", "must be text")
+
+        params = self.params(name, merged.get("params"), defaults.get("params"), bad)
+        out = self.output(name, item.get("output", f"{REPORTS}/{name}"), bad)
+        if len(self.problems) > count:
+            return None
+        return Briefing(
+            name=name,
+            cron=cron.strip(),
+            params=params,
+            formats=tuple(f for f in FORMATS if f in formats),
+            out=out,
+            keep=keep,
+            description=description.strip(),
+            origin=f"{self.path}: briefing '{name}'",
+        )
+
+    def params(self, name: str, own: object, shared: object, bad) -> dict[str, object]:
+        raw: dict[str, object] = {}
+        for key, value in (("defaults", shared), ("params", own)):
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                bad("params", f"{key}.params must be a mapping of parameter names to values")
+                continue
+            raw.update({str(k): v for k, v in value.items()})
+        for occasion in OCCASION_PARAMETERS:
+            if occasion in raw:
+                bad("params", f"parameter '{occasion}' is set by the scheduler, not in the spec")
+                del raw[occasion]
+        try:
+            coerce_parameters(raw, origin=f"{self.path}: briefing '{name}': key 'params'")
+        except ParameterError as error:
+            self.problems.extend(error.problems)
+        if isinstance(raw.get("data_dir"), str) and raw["data_dir"].strip():
+            raw["data_dir"] = str(self.path.parent / raw["data_dir"].strip())
+        return raw
+
+    def output(self, name: str, value: object, bad) -> Path:
+        if not isinstance(value, str) or not value.strip():
+            bad("output", f"{value!r} is not a folder path")
+            return self.path.parent
+        relative = PurePosixPath(value.strip())
+        if relative.is_absolute() or value.startswith("\\") or ":" in relative.parts[0]:
+            bad("output", f"'{value}' is absolute; give a folder relative to {self.path.name}")
+        elif any(not _PATH_PART.fullmatch(part) for part in relative.parts):
+            bad(
+                "output",
+                f"'{value}' may hold only plain folder names (letters, digits, _ . -; "
+                "no '..', no hidden folders)",
+            )
+        elif relative.parts[0] != REPORTS or len(relative.parts) < 2:
+            # Publishing replaces the folder with a link; anywhere else it could be source.
+            bad("output", f"'{value}' is not a folder inside {REPORTS}/ (e.g. {REPORTS}/{name})")
+        return self.path.parent / relative
+
+    def check_outputs(self, briefings: list[Briefing]) -> None:
+        seen: dict[Path, str] = {}
+        for briefing in briefings:
+            other = seen.setdefault(briefing.out, briefing.name)
+            if other != briefing.name:
+                self.report(
+                    ("briefings", briefing.name, "output"),
+                    f"briefing '{briefing.name}': key 'output': '{briefing.out}' is also the "
+                    f"output of briefing '{other}'",
+                )

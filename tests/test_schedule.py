@@ -1,0 +1,347 @@
+"""The scheduler: due, changed, skipped, failed, locked; then real builds end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from conftest import SMALL_EVENTS, write_dataset
+
+from briefings.exceptions import BuildError, OutputError
+from briefings.fingerprint import inputs_hash
+from briefings.index import read_status
+from briefings.params import prepare
+from briefings.paths import BRIEFING_NOTEBOOK
+from briefings.publish import history_dir, new_staging, publish, published_build
+from briefings.schedule import (
+    BUSY,
+    Outcome,
+    briefing_lock,
+    exit_status,
+    format_summary,
+    next_fire,
+    run_schedule,
+)
+
+MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # an hour after the weekly fire time
+SPEC = """\
+defaults: {formats: [html], keep: 2}
+briefings:
+  weekly:
+    cron: "0 6 * * 1"
+    params: {data_dir: data}
+  monthly:
+    cron: "0 5 1 * *"
+    params: {data_dir: data, start: 2020-01-01, end: 2020-12-31}
+"""
+
+
+def fake_build(raw, *, formats, out, keep, force, notebook, origin):
+    """Stands in for build_briefing: publishes a folder with a real inputs hash.
+
+    It logs each call to calls.jsonl beside reports/, with what the scheduler handed it,
+    and fails like a broken notebook when the marking is 'fail'.
+    """
+    params, dataset = prepare(raw, origin=origin)
+    previous = Path(raw["previous_states"])
+    with (out.parent.parent / "calls.jsonl").open("a", encoding="utf-8") as log:
+        call = {
+            "name": out.name,
+            "build_date": raw["build_date"],
+            "previous": previous.read_text() if previous.is_file() else None,
+            "force": force,
+        }
+        log.write(json.dumps(call) + "\n")
+    if params.marking == "fail":
+        raise BuildError(f"{notebook}: cell 3 failed: ZeroDivisionError: division by zero")
+    staging = new_staging(out)
+    (staging / "briefing.html").write_text("<p>briefing</p>")
+    (staging / "states.csv").write_text(f"states of {out.name} built {raw['build_date']}\n")
+    manifest = {
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "inputs_hash": inputs_hash(params, dataset, formats, notebook),
+        "dataset": {"hash": "x"},
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest))
+    return SimpleNamespace(build_dir=publish(staging, out, keep=keep))
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    write_dataset(tmp_path / "data")
+    path = tmp_path / "briefings.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    return path
+
+
+def schedule(spec: Path, now: datetime, **options) -> dict[str, Outcome]:
+    options.setdefault("jobs", 1)
+    outcomes = run_schedule(spec, now=now, build=fake_build, **options)
+    return {o.name: o for o in outcomes}
+
+
+def calls(spec: Path) -> list[dict]:
+    log = spec.parent / "calls.jsonl"
+    if not log.is_file():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def test_first_run_builds_everything_and_a_second_skips_it(spec):
+    first = schedule(spec, MONDAY)
+    assert {n: (o.status, o.reason) for n, o in first.items()} == {
+        "weekly": ("built", "never built"),
+        "monthly": ("built", "never built"),
+    }
+    again = schedule(spec, MONDAY.replace(hour=8))
+    assert again["weekly"].status == "skipped"
+    assert again["weekly"].reason == "inputs unchanged; not due until 2026-01-12 06:00 UTC"
+    assert again["monthly"].reason == "inputs unchanged; not due until 2026-02-01 05:00 UTC"
+    assert len(calls(spec)) == 2
+    assert (spec.parent / "reports" / "index.html").is_file()
+
+
+def test_due_follows_the_cron_and_the_run_clock(spec):
+    schedule(spec, MONDAY)
+    # Sunday: nothing fired since Monday's build
+    assert schedule(spec, datetime(2026, 1, 11, 23, 59))["weekly"].status == "skipped"
+    # Monday 06:00 exactly is a fire time: due
+    at_six = schedule(spec, datetime(2026, 1, 12, 6, 0))
+    assert at_six["weekly"].status == "built"
+    assert at_six["weekly"].reason == "due: '0 6 * * 1' fired at 2026-01-12 06:00 UTC"
+    assert at_six["monthly"].status == "skipped"
+    status = read_status(spec.parent / "reports", "weekly")
+    assert status["last_success"]["at"] == "2026-01-12T06:00:00+00:00"
+    assert schedule(spec, datetime(2026, 2, 1, 5, 0))["monthly"].status == "built"
+    assert [c["build_date"] for c in calls(spec) if c["name"] == "monthly"] == [
+        "2026-01-05",
+        "2026-02-01",
+    ]
+
+
+def test_changed_inputs_rebuild_and_hand_over_the_previous_states(spec):
+    schedule(spec, MONDAY)
+    events = [*SMALL_EVENTS, {**SMALL_EVENTS[3], "event_id": "e9", "date": "2021-01-04"}]
+    write_dataset(spec.parent / "data", events=events)
+    changed = schedule(spec, MONDAY.replace(hour=9))
+    assert changed["weekly"].status == "built"
+    assert changed["weekly"].reason == "inputs changed: the data"
+    last = [c for c in calls(spec) if c["name"] == "weekly"][-1]
+    # the previous build's states.csv, copied before publishing pruned anything
+    assert last["previous"] == "states of weekly built 2026-01-05\n"
+    assert calls(spec)[0]["previous"] is None  # a first build has nothing to compare
+
+
+def test_force_builds_everything(spec):
+    schedule(spec, MONDAY)
+    forced = schedule(spec, MONDAY, force=True)
+    assert {o.reason for o in forced.values()} == {"forced (--force)"}
+    assert len(calls(spec)) == 4
+
+
+def test_a_failed_build_is_reported_and_keeps_the_published_one(spec):
+    schedule(spec, MONDAY)
+    published = published_build(spec.parent / "reports" / "weekly")
+    spec.write_text(
+        SPEC.replace("params: {data_dir: data}", "params: {data_dir: data, marking: fail}")
+    )
+    outcomes = schedule(spec, MONDAY.replace(hour=9))
+    assert outcomes["weekly"].status == "failed"
+    assert "cell 3 failed: ZeroDivisionError" in outcomes["weekly"].reason
+    assert outcomes["monthly"].status == "skipped"
+    assert exit_status(list(outcomes.values())) == 1
+    assert published_build(spec.parent / "reports" / "weekly") == published
+    status = read_status(spec.parent / "reports", "weekly")
+    assert status["last_attempt"]["status"] == "failed"
+    assert status["last_success"]["build"] == published.name
+    index = (spec.parent / "reports" / "index.html").read_text()
+    assert '<span class="bf-status-failed">failed</span>' in index
+
+
+def test_a_briefing_whose_parameters_do_not_fit_its_dataset_fails_alone(spec):
+    schedule(spec, MONDAY)
+    spec.write_text(SPEC.replace("params: {data_dir: data}", "params: {data_dir: data, tracks: x}"))
+    outcomes = schedule(spec, MONDAY.replace(hour=9))
+    assert outcomes["weekly"].status == "failed"
+    assert "briefing 'weekly': parameter 'tracks': 'x' is not a track of small" in (
+        outcomes["weekly"].reason
+    )
+    assert outcomes["monthly"].status == "skipped"
+
+
+def test_a_briefing_locked_by_another_runner_is_skipped(spec):
+    reports = spec.parent / "reports"
+    (reports / ".locks").mkdir(parents=True)
+    with briefing_lock(reports, "weekly") as held:
+        assert held
+        outcomes = schedule(spec, MONDAY)
+    assert (outcomes["weekly"].status, outcomes["weekly"].reason) == ("skipped", BUSY)
+    assert outcomes["monthly"].status == "built"
+
+
+def test_a_lock_file_left_by_a_dead_runner_does_not_block(spec):
+    locks = spec.parent / "reports" / ".locks"
+    locks.mkdir(parents=True)
+    (locks / "weekly.lock").write_text("999999\n")  # the file stays; its flock died with it
+    assert schedule(spec, MONDAY)["weekly"].status == "built"
+
+
+def test_builds_run_in_parallel_processes(spec):
+    outcomes = schedule(spec, MONDAY, jobs=2)
+    assert {o.status for o in outcomes.values()} == {"built"}
+    assert len(calls(spec)) == 2
+
+
+def test_an_unwritable_reports_folder_is_a_clear_error(spec):
+    (spec.parent / "reports").write_text("not a folder")
+    with pytest.raises(OutputError, match=r"reports/\.locks: cannot create the folder"):
+        schedule(spec, MONDAY)
+
+
+def test_the_summary_is_a_table_with_totals():
+    text = format_summary(
+        [
+            Outcome("weekly", "built", "never built", 8.25),
+            Outcome("year-2019", "skipped", "inputs unchanged; not due until 2026-02-01"),
+            Outcome("x", "failed", "cell 3 failed", 1.0),
+        ]
+    )
+    assert text.splitlines() == [
+        "briefing   status   duration  reason",
+        "weekly     built       8.2 s  never built",
+        "year-2019  skipped         –  inputs unchanged; not due until 2026-02-01",
+        "x          failed      1.0 s  cell 3 failed",
+        "1 built, 1 skipped, 1 failed",
+    ]
+
+
+def test_next_fire_is_strictly_after():
+    assert next_fire("0 6 * * 1", MONDAY.replace(hour=6)) == datetime(2026, 1, 12, 6, tzinfo=UTC)
+    assert next_fire("@daily", datetime(2026, 1, 5, 23, 0)) == datetime(2026, 1, 6, tzinfo=UTC)
+
+
+# --- real builds (each starts a kernel) --------------------------------------------------
+
+RUNNER = """
+import json, sys
+from datetime import datetime
+from briefings.schedule import run_schedule
+outcomes = run_schedule(sys.argv[1], now=datetime.fromisoformat(sys.argv[2]), jobs=1,
+                        force="--force" in sys.argv)
+print(json.dumps({o.name: [o.status, o.reason] for o in outcomes}))
+"""
+
+
+def start_runner(spec: Path, now: str, *extra: str) -> subprocess.Popen:
+    """A scheduler in its own process group, as cron or systemd would start it."""
+    return subprocess.Popen(
+        [sys.executable, "-c", RUNNER, str(spec), now, *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def one_briefing(tmp_path: Path, name: str = "small") -> Path:
+    write_dataset(tmp_path / "data")
+    path = tmp_path / "briefings.yaml"
+    path.write_text(
+        f'briefings:\n  {name}:\n    cron: "0 6 * * 1"\n    formats: [html]\n'
+        "    params: {data_dir: data}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.slow
+def test_real_builds_skip_unchanged_rebuild_changed_and_keep_the_last_good_one(tmp_path):
+    spec = one_briefing(tmp_path)
+    out = tmp_path / "reports" / "small"
+    [first] = run_schedule(spec, now=MONDAY)
+    assert first.status == "built", first.reason
+    good = published_build(out)
+
+    started = time.perf_counter()
+    [again] = run_schedule(spec, now=MONDAY.replace(hour=8))
+    assert again.status == "skipped" and time.perf_counter() - started < 2
+
+    added = {
+        **SMALL_EVENTS[3],
+        "event_id": "e9",
+        "date": "2021-03-01",
+        "state": "calm",
+        "summary": "Talks resumed <b>quietly</b>.",
+    }
+    write_dataset(tmp_path / "data", events=[*SMALL_EVENTS, added])
+    [changed] = run_schedule(spec, now=MONDAY.replace(hour=9))
+    assert (changed.status, changed.reason) == ("built", "inputs changed: the data")
+    # <wbr> marks where long runs may wrap (render.breakable); it is not text.
+    html = (out / "briefing.html").read_text(encoding="utf-8").replace("<wbr>", "")
+    assert "Changes since the previous build" in html
+    assert '<span class="bf-event-id">e9</span>' in html
+    assert "Talks resumed &lt;b&gt;quietly&lt;/b&gt;." in html
+    rebuilt = published_build(out)
+    assert rebuilt != good
+
+    broken = tmp_path / "broken.ipynb"
+    notebook = json.loads(BRIEFING_NOTEBOOK.read_text(encoding="utf-8"))
+    notebook["cells"].insert(
+        3,
+        {
+            "cell_type": "code",
+            "id": "broken",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "1 / 0",
+        },
+    )
+    broken.write_text(json.dumps(notebook), encoding="utf-8")
+    [failed] = run_schedule(spec, now=MONDAY.replace(hour=10), notebook=broken)
+    assert failed.status == "failed" and "ZeroDivisionError" in failed.reason
+    assert published_build(out) == rebuilt
+    assert "e9" in (out / "briefing.html").read_text(encoding="utf-8")
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="bf-status-failed">failed</span>' in index
+
+
+@pytest.mark.slow
+def test_two_runners_started_at_once_build_each_briefing_once(spec):
+    runners = [start_runner(spec, "2026-01-05T07:00") for _ in range(2)]
+    results = [json.loads(r.communicate(timeout=300)[0]) for r in runners]
+    for name in ("weekly", "monthly"):
+        statuses = sorted(result[name][0] for result in results)
+        assert statuses == ["built", "skipped"], results
+        kept = list(history_dir(spec.parent / "reports" / name).iterdir())
+        assert len(kept) == 1, kept
+
+
+@pytest.mark.slow
+def test_a_runner_killed_mid_build_publishes_nothing_and_the_next_run_recovers(tmp_path):
+    spec = one_briefing(tmp_path)
+    out = tmp_path / "reports" / "small"
+    runner = start_runner(spec, "2026-01-05T07:00")
+    history = history_dir(out)
+    deadline = time.monotonic() + 60
+    while not (history.is_dir() and any(history.glob(".staging-*"))):
+        assert runner.poll() is None and time.monotonic() < deadline, runner.stderr.read()
+        time.sleep(0.05)
+    time.sleep(1.0)  # inside the kernel run
+    os.killpg(runner.pid, signal.SIGKILL)
+    runner.wait()
+    assert not out.exists() and not out.is_symlink()  # nothing half-published
+    assert [p.name for p in history.iterdir() if not p.name.startswith(".staging-")] == []
+
+    [recovered] = run_schedule(spec, now=datetime(2026, 1, 5, 7, 5))
+    assert (recovered.status, recovered.reason) == ("built", "never built")
+    assert (out / "briefing.html").is_file()
+    assert [p.name for p in history.iterdir()] == [published_build(out).name]  # staging pruned

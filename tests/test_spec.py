@@ -1,0 +1,172 @@
+"""briefings.yaml: what a valid schedule gives, and one clear line per mistake."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from briefings.exceptions import SpecError
+from briefings.params import prepare
+from briefings.paths import SCHEDULE_SPEC
+from briefings.spec import DEFAULT_KEEP, check_cron, load_spec
+from briefings.states import compute_states
+
+GOOD = """\
+defaults:
+  keep: 3
+  params: {marking: TEST}
+briefings:
+  weekly:
+    description: Every week.
+    cron: "0 6 * * 1"
+    params: {data_dir: small, start: 2020-01-01, end: 2020-12-31}
+  daily-html:
+    cron: "@daily"
+    formats: [html]
+    keep: 1
+    output: reports/daily/html
+"""
+
+
+def write_spec(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "briefings.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_a_valid_spec_gives_checked_briefings_with_defaults(tmp_path):
+    spec = load_spec(write_spec(tmp_path, GOOD))
+    weekly, daily = spec.briefings
+    assert spec.reports == tmp_path / "reports"
+    assert weekly.name == "weekly" and weekly.cron == "0 6 * * 1"
+    assert weekly.formats == ("html", "pdf") and weekly.keep == 3
+    assert weekly.out == tmp_path / "reports" / "weekly"
+    # data_dir is taken from the spec's folder, so the schedule works from any directory
+    assert weekly.params["data_dir"] == str(tmp_path / "small")
+    assert weekly.params["marking"] == "TEST"
+    assert weekly.description == "Every week."
+    assert daily.formats == ("html",) and daily.keep == 1
+    assert daily.out == tmp_path / "reports" / "daily" / "html"
+
+
+def test_keep_defaults_when_not_given(tmp_path):
+    spec = load_spec(write_spec(tmp_path, 'briefings:\n  a:\n    cron: "@weekly"\n'))
+    assert spec.briefings[0].keep == DEFAULT_KEEP
+
+
+BAD = [
+    (
+        'briefings:\n  a-2019:\n    cron: "61 * * * *"\n',
+        "briefings.yaml:3: briefing 'a-2019': key 'cron': '61 * * * *' is not a cron expression",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "0 6 * *"\n',
+        "briefing 'a': key 'cron': '0 6 * *' is not a cron expression (use five fields",
+    ),
+    ("briefings:\n  a:\n    params: {}\n", "briefing 'a': key 'cron': is required"),
+    (
+        'briefings:\n  a:\n    cron: "@weekly"\n    colour: red\n',
+        "briefings.yaml:4: briefing 'a': key 'colour': unknown key (allowed: description, cron,",
+    ),
+    ('schedule: {}\nbriefings:\n  a: {cron: "@daily"}\n', "unknown key 'schedule'"),
+    ("defaults: {jobs: 2}\nbriefings:\n  a: {cron: '@daily'}\n", "defaults: unknown key 'jobs'"),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    params: {colour: red}\n',
+        "briefing 'a': key 'params': unknown parameter 'colour' (known: data_dir",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    params: {start: 2019-02-30}\n',
+        "briefing 'a': key 'params': parameter 'start': '2019-02-30' is not a date",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    params: {previous_states: x.csv}\n',
+        "briefing 'a': key 'params': parameter 'previous_states' is set by the scheduler",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    formats: [html, docx]\n',
+        "briefing 'a': key 'formats': ['html', 'docx'] is not a list of formats",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    keep: 0\n',
+        "briefing 'a': key 'keep': 0 is not a whole number ≥ 1",
+    ),
+    (
+        'briefings:\n  Annual_2019:\n    cron: "@daily"\n',
+        "briefing 'Annual_2019': the name must be lower-case letters, digits and hyphens",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    output: reports/../../etc\n',
+        "briefing 'a': key 'output': 'reports/../../etc' may hold only plain folder names",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    output: /var/www/a\n',
+        "briefing 'a': key 'output': '/var/www/a' is absolute",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    output: src\n',
+        "briefing 'a': key 'output': 'src' is not a folder inside reports/",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n  b:\n    cron: "@daily"\n    output: reports/a\n',
+        "briefing 'b': key 'output':",
+    ),
+    (
+        'briefings:\n  a: {cron: "@daily"}\n  a: {cron: "@weekly"}\n',
+        "briefings.yaml:3: briefing 'a' is defined twice",
+    ),
+    ("briefings:\n  a:\n    cron: */5 * * * *\n", "must be quoted"),
+    ("briefings: []\n", "key 'briefings' is required"),
+    ("- a\n- b\n", "must be a mapping"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BAD, ids=[e for _, e in BAD])
+def test_each_mistake_is_one_line_naming_briefing_and_key(tmp_path, text, expected):
+    with pytest.raises(SpecError) as caught:
+        load_spec(write_spec(tmp_path, text))
+    lines = caught.value.lines()
+    assert any(expected in line for line in lines), lines
+    assert all(line.startswith(str(tmp_path / "briefings.yaml")) for line in lines)
+
+
+def test_all_mistakes_are_reported_at_once(tmp_path):
+    text = 'briefings:\n  a:\n    cron: "99 * * * *"\n    keep: -1\n  b:\n    formats: pdf\n'
+    with pytest.raises(SpecError) as caught:
+        load_spec(write_spec(tmp_path, text))
+    assert len(caught.value.lines()) == 3  # a's cron and keep, b's missing cron
+
+
+def test_a_missing_file_is_a_spec_error(tmp_path):
+    with pytest.raises(SpecError, match="file is missing"):
+        load_spec(tmp_path / "nowhere.yaml")
+
+
+def test_yaml_tags_are_not_executed(tmp_path):
+    text = "briefings: !!python/object/apply:os.system ['echo hi']\n"
+    with pytest.raises(SpecError, match="malformed YAML"):
+        load_spec(write_spec(tmp_path, text))
+
+
+@pytest.mark.parametrize("expression", ["0 6 * * 1", "*/15 * * * *", "@monthly", "0 5 1 1 *"])
+def test_good_cron_expressions(expression):
+    assert check_cron(expression) is None
+
+
+@pytest.mark.parametrize("expression", ["", "0 6 * * 1 2020", "0 0 30 2 *", "@reboot", 5])
+def test_bad_cron_expressions(expression):
+    assert "is not a cron expression" in check_cron(expression)
+
+
+def test_the_shipped_schedule_is_valid_for_the_shipped_dataset():
+    spec = load_spec(SCHEDULE_SPEC)
+    names = [b.name for b in spec.briefings]
+    assert len(names) == 13
+    assert names[0] == "us-pakistan-2018-2023"
+    assert [n for n in names if n.startswith("year-")] == [f"year-{y}" for y in range(2018, 2024)]
+    as_known = [b for b in spec.briefings if b.name.startswith("as-known-")]
+    assert [str(b.params["as_of"]) for b in as_known] == [f"{y}-12-31" for y in range(2018, 2024)]
+    for briefing in spec.briefings:
+        params, dataset = prepare(briefing.params, origin=briefing.origin)
+        assert not compute_states(dataset, params).empty, briefing.name
