@@ -34,8 +34,14 @@ def built(tmp_path_factory):
 
 def test_every_output_is_published(built):
     names = {p.name for p in built.out_dir.iterdir()}
-    assert {"briefing.html", "briefing.pdf", "briefing.ipynb", "timeline.svg", "states.csv",
-            "manifest.json"} <= names
+    assert {
+        "briefing.html",
+        "briefing.pdf",
+        "briefing.ipynb",
+        "timeline.svg",
+        "states.csv",
+        "manifest.json",
+    } <= names
     assert built.out_dir.is_symlink()
     manifest = json.loads((built.out_dir / "manifest.json").read_text())
     assert manifest["parameters"]["start"] == "2018-01-01"
@@ -108,9 +114,17 @@ def test_headless_chromium_renders_offline_with_no_failed_request(built):
 
     requests, failed, errors = [], [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         page = browser.new_context(offline=True).new_page()
         page.on("request", lambda r: requests.append(r.url))
         page.on("requestfailed", lambda r: failed.append(r.url))
@@ -138,7 +152,8 @@ def test_failing_cell_is_named_and_the_last_good_briefing_kept(built, tmp_path):
     with pytest.raises(BuildError) as caught:
         build_briefing(FIXED, out=built.out_dir, force=True, notebook=_broken_notebook(tmp_path))
     message = str(caught.value)
-    assert "cell 6" in message and "RuntimeError: deliberately broken cell" in message
+    # numbered as in the notebook the analyst edits (not papermill's copy)
+    assert "cell 5 " in message and "RuntimeError: deliberately broken cell" in message
     assert (built.out_dir / "briefing.html").read_bytes() == before
     failed = built.out_dir.with_name("briefing.failed.ipynb")
     assert failed.is_file()
@@ -147,10 +162,15 @@ def test_failing_cell_is_named_and_the_last_good_briefing_kept(built, tmp_path):
 
 def test_cli_bad_parameter_writes_nothing(tmp_path):
     out = tmp_path / "never"
-    result = subprocess.run([sys.executable, "-m", "briefings", "build", "--out", str(out),
-                             "-p", "end", "2023-02-30"], capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "briefings", "build", "--out", str(out), "-p", "end", "2023-02-30"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1
-    assert result.stderr.strip() == ("error: parameter: parameter 'end': '2023-02-30' is not a "
-                                     "date (use YYYY-MM-DD)")
+    assert result.stderr.strip() == (
+        "error: parameter: parameter 'end': '2023-02-30' is not a date (use YYYY-MM-DD)"
+    )
     assert not out.exists() and not (tmp_path / ".builds").exists()

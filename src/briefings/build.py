@@ -3,31 +3,42 @@
 Parameters are checked before any kernel starts. The notebook is executed with
 papermill; everything after the kernel (HTML, PDF, chart file, state table,
 manifest) happens in this process from the executed notebook, so nothing is
-computed twice. Output goes to a staging folder and is published atomically.
+computed twice. While the kernel runs, a second thread loads and primes the
+renderers, which the build would otherwise wait for afterwards. Output goes to a
+staging folder and is published atomically.
+
+A rebuild with unchanged inputs is answered from the published manifest before
+pandas, papermill or the renderers are imported (see fingerprint.request_hash).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform
 import re
 import shutil
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import publish
-from .dataset import Dataset
 from .exceptions import BuildError
-from .fingerprint import dataset_hash, inputs_hash
-from .params import Parameters, prepare
-from .paths import BRIEFING_NOTEBOOK, REPORTS_DIR
-from .states import compute_states, states_to_csv
+from .fingerprint import dataset_hash, inputs_hash, request_hash
+from .paths import BRIEFING_NOTEBOOK, DEFAULT_DATASET, REPORTS_DIR
+
+if TYPE_CHECKING:  # both import pandas, which a cache hit never needs
+    from .dataset import Dataset
+    from .params import Parameters
 
 FORMATS = ("html", "pdf")
 CHART_TAG = "chart"
@@ -60,6 +71,10 @@ def default_slug(params: Parameters, dataset: Dataset) -> str:
         parts.append(f"{params.start}-to-{params.end}")
     if params.as_of is not None:
         parts.append(f"as-of-{params.as_of}")
+    return _slug(parts)
+
+
+def _slug(parts: list[str]) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
 
 
@@ -83,11 +98,19 @@ def build_briefing(
     """
     say = progress or (lambda _message: None)
     started = time.perf_counter()
+    if not force:
+        cached = _cached_request(raw_params, formats, out, notebook)
+        if cached is not None:
+            say("inputs unchanged since the published build: nothing to do")
+            return cached
+    from .params import prepare
+
     params, dataset = prepare(raw_params, origin=origin)
     out = Path(out) if out is not None else REPORTS_DIR / default_slug(params, dataset)
     fingerprint = inputs_hash(params, dataset, formats, notebook)
+    request = request_hash(raw_params, _raw_data_dir(raw_params), formats, notebook, out)
     if not force:
-        cached = _cached_result(out, fingerprint)
+        cached = _cached_result(out, "inputs_hash", fingerprint)
         if cached is not None:
             say("inputs unchanged since the published build: nothing to do")
             return cached
@@ -105,6 +128,7 @@ def build_briefing(
             failed_copy=out.with_name(f"{out.name}.failed.ipynb"),
         )
         manifest["inputs_hash"] = fingerprint
+        manifest["request_hash"] = request
         manifest["timings"]["total"] = round(time.perf_counter() - started, 3)
         _write_json(staging / "manifest.json", manifest)
         say("publishing")
@@ -115,7 +139,49 @@ def build_briefing(
     return BuildResult(out.name, out, build_dir, manifest, cached=False)
 
 
-def _cached_result(out: Path, fingerprint: str) -> BuildResult | None:
+def _cached_request(
+    raw_params: Mapping[str, object], formats: tuple[str, ...], out: Path | None, notebook: Path
+) -> BuildResult | None:
+    """The published build made from this very request, found without loading the dataset.
+
+    Without `out`, the default folder is known this early only when no parameter moves
+    the window (the slug is then the dataset's id); otherwise the full check decides.
+    """
+    data_dir = _raw_data_dir(raw_params)
+    if out is None:
+        if any(_given(raw_params.get(name)) for name in ("start", "end", "as_of")):
+            return None
+        dataset_id = _dataset_id(data_dir)
+        if dataset_id is None:
+            return None
+        out = REPORTS_DIR / _slug([dataset_id])
+    request = request_hash(raw_params, data_dir, formats, notebook, Path(out))
+    return None if request is None else _cached_result(Path(out), "request_hash", request)
+
+
+def _raw_data_dir(raw_params: Mapping[str, object]) -> Path:
+    value = raw_params.get("data_dir")
+    return Path(value) if _given(value) else DEFAULT_DATASET  # as params.coerce_parameters
+
+
+def _given(value: object) -> bool:
+    """Whether a raw parameter is set (None and blank text mean the default)."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _dataset_id(data_dir: Path) -> str | None:
+    """The id in the folder's dataset.yaml, read without validating it; None if unreadable."""
+    import yaml
+
+    try:
+        meta = yaml.safe_load((data_dir / "dataset.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeError, yaml.YAMLError):
+        return None
+    dataset_id = meta.get("id") if isinstance(meta, dict) else None
+    return dataset_id if isinstance(dataset_id, str) else None
+
+
+def _cached_result(out: Path, key: str, fingerprint: str) -> BuildResult | None:
     build_dir = publish.published_build(out)
     if build_dir is None or not (build_dir / "manifest.json").is_file():
         return None
@@ -124,7 +190,7 @@ def _cached_result(out: Path, fingerprint: str) -> BuildResult | None:
     except (OSError, ValueError):
         return None
     complete = all((build_dir / name).is_file() for name in manifest.get("outputs", {}))
-    if manifest.get("inputs_hash") != fingerprint or not complete:
+    if manifest.get(key) != fingerprint or not complete:
         return None
     return BuildResult(out.name, out, build_dir, manifest, cached=True)
 
@@ -140,21 +206,25 @@ def _build_into(
     failed_copy: Path,
 ) -> dict:
     """Write every output of one build into `staging`; return the manifest (sans hash)."""
+
+    def alongside_kernel() -> None:
+        _write_record(staging, params, dataset)
+        from . import render
+
+        render.warm_up(pdf="pdf" in formats)
+
+    mark = time.perf_counter()
+    # Papermill's Jupyter stack is loaded here first, so the two threads never import the
+    # same modules at the same time.
+    import papermill  # noqa: F401
+
+    with _in_background(alongside_kernel):
+        executed = execute_notebook(notebook, params, staging / "briefing.ipynb", say, failed_copy)
+    timings["execute"] = time.perf_counter() - mark
     from .render import html_to_pdf, notebook_to_html
 
     mark = time.perf_counter()
-    executed = execute_notebook(notebook, params, staging / "briefing.ipynb", say, failed_copy)
-    timings["execute"] = time.perf_counter() - mark
-
-    mark = time.perf_counter()
     (staging / "timeline.svg").write_text(chart_svg(executed), encoding="utf-8")
-    (staging / "states.csv").write_text(
-        states_to_csv(compute_states(dataset, params)), encoding="utf-8"
-    )
-    snapshot = staging / "dataset"
-    snapshot.mkdir()
-    for path in dataset.files:
-        shutil.copyfile(path, snapshot / path.name)
     say("rendering HTML")
     html = notebook_to_html(executed, title=params.title, marking=params.marking)
     if "html" in formats:
@@ -183,6 +253,44 @@ def _build_into(
     }
 
 
+def _write_record(staging: Path, params: Parameters, dataset: Dataset) -> None:
+    """The state table and a copy of the dataset files, beside the briefing."""
+    from .states import compute_states, states_to_csv
+
+    (staging / "states.csv").write_text(
+        states_to_csv(compute_states(dataset, params)), encoding="utf-8"
+    )
+    snapshot = staging / "dataset"
+    snapshot.mkdir()
+    for path in dataset.files:
+        shutil.copyfile(path, snapshot / path.name)
+
+
+@contextmanager
+def _in_background(job: Callable[[], None]) -> Iterator[None]:
+    """Run `job` on a second thread while the body runs; wait for it, re-raise its error.
+
+    The body here waits on the kernel, a separate process, so on two cores the job
+    costs no wall time.
+    """
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            job()
+        except BaseException as error:  # handed to the main thread below
+            errors.append(error)
+
+    thread = threading.Thread(target=run, name="briefings-alongside-kernel", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
 def execute_notebook(
     notebook: Path, params: Parameters, output: Path, say: Progress, failed_copy: Path
 ):
@@ -192,40 +300,74 @@ def execute_notebook(
     notebook at `failed_copy` for debugging.
     """
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
+    running = {"cell": 0}
 
     def on_cell_start(cell, cell_index: int) -> None:
+        running["cell"] = cell_index
         if cell.cell_type == "code":
             say(f"executing cell {cell_index + 1}")
 
+    # Papermill logs each failure too; the BuildError below says it once, in one line.
+    logging.getLogger("papermill").addHandler(logging.NullHandler())
     say(f"executing {notebook.name}")
-    try:
-        return papermill.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=params.as_dict(),
-            kernel_name=_kernel_name(),
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-            cwd=str(notebook.parent),
-            execution_timeout=CELL_TIMEOUT,
-            # Unix sockets, readable by this user only, rather than TCP on localhost.
-            config=Config({"KernelManager": {"transport": "ipc"}}),
-            on_cell_start=on_cell_start,
-        )
-    except PapermillExecutionError as error:
-        if output.is_file():
-            shutil.copyfile(output, failed_copy)
-        raise BuildError(
-            f"{notebook}: cell {error.cell_index + 1} (In [{error.exec_count}]) failed: "
-            f"{error.ename}: {error.evalue.splitlines()[0] if error.evalue else ''} – the "
-            f"executed notebook is kept in {failed_copy}; the published briefing is unchanged",
-            cell_index=error.cell_index,
-            ename=error.ename,
-            notebook=str(failed_copy),
-        ) from None
+    # Unix sockets rather than TCP on localhost, in a folder of this build's own that only
+    # this user can enter: left to itself, jupyter_client names them kernel-ipc-1, -2, …
+    # in the working folder, and two builds started at once pick the same names.
+    with tempfile.TemporaryDirectory(prefix="briefings-kernel-") as sockets:
+        transport = {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}
+        try:
+            return papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=params.as_dict(),
+                kernel_name=_kernel_name(),
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                cwd=str(notebook.parent),
+                execution_timeout=CELL_TIMEOUT,
+                config=Config({"KernelManager": transport}),
+                on_cell_start=on_cell_start,
+            )
+        except PapermillExecutionError as error:
+            cell, ename = error.cell_index, error.ename
+            what = f"(In [{error.exec_count}]) failed: {ename}: " + (
+                error.evalue.splitlines()[0] if error.evalue else ""
+            )
+        except CellTimeoutError:
+            cell, ename = running["cell"], "CellTimeoutError"
+            what = f"timed out after {CELL_TIMEOUT} s (BRIEFINGS_CELL_TIMEOUT) and was stopped"
+        except DeadKernelError:
+            cell, ename = running["cell"], "DeadKernelError"
+            what = "stopped: the kernel died while running it"
+    if output.is_file():
+        shutil.copyfile(output, failed_copy)
+    cell = _source_cell_index(notebook, cell)
+    kept = (
+        f"the executed notebook is kept in {failed_copy}"
+        if output.is_file()
+        else ("no executed notebook was saved")
+    )
+    raise BuildError(
+        f"{notebook}: cell {cell + 1} {what} – {kept}; the published briefing is unchanged",
+        cell_index=cell,
+        ename=ename,
+        notebook=str(failed_copy) if output.is_file() else None,
+    )
+
+
+def _source_cell_index(notebook: Path, executed_index: int) -> int:
+    """The index in the notebook the analyst edits of a cell of the executed copy, which
+    has papermill's injected-parameters cell right after the one tagged `parameters`."""
+    import nbformat
+
+    cells = nbformat.read(notebook, as_version=4).cells
+    tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
+    injected = tagged[0] + 1 if tagged else 0
+    return executed_index - 1 if executed_index > injected else executed_index
 
 
 def chart_svg(executed) -> str:

@@ -600,7 +600,9 @@ def _text_width(text: str) -> float:
 
 def _fit(text: str, width: float) -> int:
     """The longest prefix of `text`, in characters, no wider than `width` points."""
-    low, high = 0, len(text)
+    # No glyph but a combining mark is narrower than a point, so no longer prefix can fit:
+    # a 10,000-letter label is never measured whole.
+    low, high = 0, min(len(text), int(width) + 1)
     while low < high:
         middle = (low + high + 1) // 2
         if _text_width(text[:middle]) <= width:
@@ -613,7 +615,7 @@ def _fit(text: str, width: float) -> int:
 def _ellipsize(text: str, width: float) -> str:
     """The text on one line, cut with … to fit `width` points."""
     text = " ".join(text.split())
-    if _text_width(text) <= width:
+    if len(text) <= width and _text_width(text) <= width:  # see _fit for the length bound
         return text
     return text[: _fit(text, width - _text_width("…"))].rstrip() + "…"
 
@@ -622,14 +624,21 @@ def _wrap(text: str, width: float = LABEL_WIDTH_PT, lines: int = LABEL_LINES) ->
     """Wrap a lane label into at most `lines` lines of `width` points, ending in … if cut."""
     out: list[str] = []
     current = ""
-    for word in text.split():
-        while _text_width(word) > width:  # a word longer than a line is broken
+    words = text.split()
+    for index, word in enumerate(words):
+        while len(out) <= lines and _text_width(word) > width:  # a long word is broken
             if current:
                 out.append(current)
                 current = ""
             cut = max(1, _fit(word, width))
             out.append(word[:cut])
             word = word[cut:]
+        if len(out) > lines:
+            # The rest will only be cut off with … below: laying out a 10,000-letter
+            # label line by line would take minutes.
+            out.append(" ".join([current, word, *words[index + 1 :]]).strip())
+            current = ""
+            break
         candidate = f"{current} {word}".strip()
         if _text_width(candidate) <= width:
             current = candidate

@@ -52,6 +52,14 @@ def _raw_params(args: argparse.Namespace) -> dict[str, object]:
     return raw
 
 
+def _origin(args: argparse.Namespace) -> str:
+    """Whom to name in mistakes found against the dataset (an unknown track): the params
+    file when every value came from it."""
+    return (
+        args.params_file if getattr(args, "params_file", None) and not args.param else ("parameter")
+    )
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .dataset import load_dataset
     from .paths import DEFAULT_DATASET
@@ -68,7 +76,7 @@ def _states(args: argparse.Namespace) -> int:
     from .params import prepare
     from .states import compute_states, states_to_csv, states_to_json
 
-    params, dataset = prepare(_raw_params(args))
+    params, dataset = prepare(_raw_params(args), origin=_origin(args))
     table = compute_states(dataset, params)
     sys.stdout.write(states_to_json(table) if args.format == "json" else states_to_csv(table))
     return 0
@@ -86,6 +94,7 @@ def _build(args: argparse.Namespace) -> int:
         out=Path(args.out) if args.out else None,
         force=args.force,
         progress=None if args.quiet else _progress,
+        origin=_origin(args),
     )
     if not args.quiet:
         verb = "unchanged" if result.cached else "built"

@@ -10,6 +10,15 @@ from .exceptions import Problem
 
 # A dataset is hand-kept; anything larger is a mistake (a wrong file), not data.
 MAX_FILE_BYTES = 32 * 1024 * 1024
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# The csv module's terse complaints, said in terms of what to fix.
+_CSV_HINTS = {
+    "',' expected after '\"'": 'a quote inside a field must be doubled ("") and the field '
+    "quoted as a whole",
+    "unexpected end of data": 'a quoted field is never closed (a " is missing)',
+    f"field larger than field limit ({csv.field_size_limit()})": "a field runs on for more "
+    f'than {csv.field_size_limit()} characters (a " is probably missing)',
+}
 
 
 def read_text(path: Path, problems: list[Problem], *, what: str) -> str | None:
@@ -29,6 +38,9 @@ def read_text(path: Path, problems: list[Problem], *, what: str) -> str | None:
         )
         return None
     data = path.read_bytes()
+    if data.startswith(_UTF16_BOMS):
+        problems.append(Problem(name, "is UTF-16 text (save the file with UTF-8 encoding)"))
+        return None
     if b"\x00" in data:
         problems.append(Problem(name, "is a binary file, not text (save it as UTF-8 CSV or YAML)"))
         return None
@@ -66,6 +78,7 @@ def read_rows(
     if text is None:
         return []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
     try:
         header = [cell.strip() for cell in next(reader)]
         if len(header) == 1 and ";" in header[0]:
@@ -105,6 +118,8 @@ def read_rows(
                     rows.append((line, dict(zip(header, cells, strict=True))))
             line = reader.line_num + 1
     except csv.Error as error:
-        problems.append(Problem(name, f"malformed CSV: {error}", row=reader.line_num))
+        # `line` is where the record being read began: an unclosed quote runs on to the end.
+        hint = _CSV_HINTS.get(str(error), str(error))
+        problems.append(Problem(name, f"malformed CSV: {hint}", row=line))
         return []
     return rows

@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .csvfile import read_rows, read_text
 from .dates import DATE_FORMS, PRECISIONS, parse_day, parse_partial_date
-from .exceptions import DatasetError, Problem
+from .exceptions import DatasetError, Problem, ProblemsError
+from .yamlfile import load_yaml, yaml_line
 
 DATASET_FILE = "dataset.yaml"
 SOURCES_FILE = "sources.csv"
@@ -139,25 +139,20 @@ def load_dataset(data_dir: str | Path) -> Dataset:
     problems: list[Problem] = []
     meta = _load_meta(folder / DATASET_FILE, problems)
     sources = _load_sources(folder / SOURCES_FILE, problems)
-    # When sources.csv is unusable, checking citations against it would only add noise.
-    unusable = sources.empty and any(p.file == str(folder / SOURCES_FILE) for p in problems)
-    known_sources = None if unusable else set(sources["source_id"])
+    # When sources.csv (or a row of it) cannot be read, checking citations against it
+    # would only add noise.
+    known_sources = (
+        None if _unreadable(folder / SOURCES_FILE, problems) else set(sources["source_id"])
+    )
     events = _load_events(folder / EVENTS_FILE, meta, known_sources, problems)
     if problems or meta is None:
         raise DatasetError(problems)
     return Dataset(path=folder, sources=sources, events=events, **meta)
 
 
-def _yaml_line(node: yaml.Node | None, path: tuple[object, ...]) -> int | None:
-    """The line (1-based) of the YAML node at `path`, for messages; None if absent."""
-    for key in path:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            return None
-    return None if node is None else node.start_mark.line + 1
+def _unreadable(path: Path, problems: list[Problem]) -> bool:
+    """Whether the file, or one of its rows, could not be read at all."""
+    return any(p.file == str(path) and p.column is None for p in problems)
 
 
 def _load_meta(path: Path, problems: list[Problem]) -> dict | None:
@@ -166,14 +161,9 @@ def _load_meta(path: Path, problems: list[Problem]) -> dict | None:
         return None
     name = str(path)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        problems.append(
-            Problem(name, f"malformed YAML: {reason}", row=None if mark is None else mark.line + 1)
-        )
+        root, data = load_yaml(text, name)
+    except ProblemsError as error:
+        problems.extend(error.problems)
         return None
 
     found: list[Problem] = []
@@ -181,7 +171,11 @@ def _load_meta(path: Path, problems: list[Problem]) -> dict | None:
     def problem(path_: tuple[object, ...], message: str) -> None:
         key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path_).lstrip(".")
         found.append(
-            Problem(name, f"{key}: {message}" if key else message, row=_yaml_line(root, path_))
+            Problem(
+                name,
+                f"{key}: {message}" if key else message,
+                row=yaml_line(root, path_),
+            )
         )
 
     if not isinstance(data, dict):
@@ -246,7 +240,9 @@ def _load_state_defs(items: object, problem) -> dict[str, StateDef]:
             problem(("states", i, "id"), f"state '{state_id}' is defined twice")
         if not isinstance(label, str) or not label.strip():
             problem(("states", i, "label"), "is required and must be text")
-        if not isinstance(colour, str) or not _COLOUR.fullmatch(colour):
+        if colour is None:
+            problem(("states", i, "colour"), "is required (use #RRGGBB)")
+        elif not isinstance(colour, str) or not _COLOUR.fullmatch(colour):
             problem(("states", i, "colour"), f"{colour!r} is not a colour (use #RRGGBB)")
         states[state_id] = StateDef(
             state_id, str(label), str(colour), str(item.get("meaning") or "")
@@ -284,10 +280,11 @@ def _load_tracks(items: object, states: dict[str, StateDef], problem) -> tuple[T
                     f"{state} is a yes/no value, not a state "
                     "id (put quotes around on, off, yes, no)",
                 )
-            elif state not in states:
+            elif not isinstance(state, str) or state not in states:
+                shown = f"'{state}'" if isinstance(state, str) else repr(state)
                 problem(
                     ("tracks", i, "states", j),
-                    f"'{state}' is not a defined state (defined: {', '.join(states)})",
+                    f"{shown} is not a defined state (defined: {', '.join(states)})",
                 )
         tracks.append(Track(track_id, str(label), tuple(str(s) for s in allowed)))
     return tuple(tracks)
@@ -324,7 +321,7 @@ def _load_sources(path: Path, problems: list[Problem]) -> pd.DataFrame:
             report("published", f"'{row['published']}' is not a date (use YYYY-MM-DD)")
         if row["kind"] not in SOURCE_KINDS:
             report("kind", f"'{row['kind']}' is not a source kind (use {', '.join(SOURCE_KINDS)})")
-        if row["reliability"] not in RELIABILITY_GRADES:
+        if len(row["reliability"]) != 1 or row["reliability"] not in RELIABILITY_GRADES:
             report(
                 "reliability",
                 f"'{row['reliability']}' is not a reliability grade "
@@ -345,6 +342,8 @@ def _load_events(
 ) -> pd.DataFrame:
     tracks = {t.id: t for t in meta["tracks"]} if meta else {}
     rows = read_rows(path, EVENT_COLUMNS, problems)
+    # A row that could not be read may hold the event a dispute names.
+    all_ids_known = not _unreadable(path, problems)
     event_lines: dict[str, int] = {}
     for line, row in rows:
         event_lines.setdefault(row["event_id"], line)
@@ -425,7 +424,7 @@ def _load_events(
         if kind == "dispute":
             if not disputes:
                 report("disputes", "a dispute event must name the event_id it contradicts")
-            elif disputes not in event_lines:
+            elif disputes not in event_lines and all_ids_known:
                 report("disputes", f"'{disputes}' is not an event_id in events.csv")
             elif disputes == event_id:
                 report("disputes", "an event cannot dispute itself")

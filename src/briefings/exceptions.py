@@ -17,8 +17,9 @@ class Problem:
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file}:{self.row}"
         if self.column is not None:
-            return f"{where}: column '{self.column}': {self.message}"
-        return f"{where}: {self.message}"
+            where = f"{where}: column '{self.column}'"
+        # Line breaks inside quoted values are shown as escapes: one problem, one line.
+        return f"{where}: {self.message}".replace("\r", "\\r").replace("\n", "\\n")
 
 
 class BriefingsError(Exception):

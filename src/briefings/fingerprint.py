@@ -1,14 +1,20 @@
-"""Content hashes that decide whether a briefing must be rebuilt."""
+"""Content hashes that decide whether a briefing must be rebuilt.
+
+Nothing here imports pandas: a rebuild with unchanged inputs is answered from
+`request_hash` before any frame is built (see build.py).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .dataset import Dataset
-from .params import OCCASION_PARAMETERS, Parameters
+if TYPE_CHECKING:
+    from .dataset import Dataset
+    from .params import Parameters
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -34,15 +40,56 @@ def inputs_hash(
     The occasion of a build (its date, the previous build it is compared with) is left
     out, so an unchanged briefing is not rebuilt just because a day passed.
     """
-    code = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    from .params import OCCASION_PARAMETERS  # loaded already: `params` is a Parameters
+
     settings = {k: v for k, v in params.as_dict().items() if k not in OCCASION_PARAMETERS}
     settings["data_dir"] = dataset.id  # where the data lives does not change it
     digest = hashlib.sha256()
     for part in (
         dataset_hash(dataset),
         files_hash([notebook]),
-        files_hash(code),
+        code_hash(),
         json.dumps({"params": settings, "formats": sorted(formats)}, sort_keys=True),
     ):
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def code_hash() -> str:
+    """The hash of the package's own files: its code and its templates."""
+    code = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return files_hash(code)
+
+
+def request_hash(
+    raw_params: Mapping[str, object],
+    data_dir: Path,
+    formats: Iterable[str],
+    notebook: Path,
+    out: Path,
+) -> str | None:
+    """A build request as given, hashed without loading the dataset; None if unreadable.
+
+    It covers the raw parameters, every file in the data folder, the notebook, the
+    package's code, the formats and the output folder. A published build with an equal
+    hash was made from the same bytes by the same code, so it passed the same checks
+    and would come out the same: the cache can answer before pandas is even imported.
+    """
+    try:
+        data_files = sorted(p for p in data_dir.iterdir() if p.is_file())
+        parts = (
+            files_hash(data_files),
+            files_hash([notebook]),
+            code_hash(),
+        )
+    except OSError:
+        return None
+    request = {
+        "params": dict(raw_params),
+        "formats": sorted(formats),
+        "out": str(out.absolute()),  # not resolved: a published folder is a symlink
+    }
+    digest = hashlib.sha256()
+    for part in (*parts, json.dumps(request, sort_keys=True, default=str)):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()

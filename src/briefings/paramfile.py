@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from .exceptions import ParameterError, Problem
+from .exceptions import ParameterError, Problem, ProblemsError
+from .yamlfile import load_yaml
 
 
 def read_params_file(path: str | Path) -> dict[str, object]:
-    """The mapping in a YAML params file; ParameterError if unreadable or not a mapping."""
+    """The mapping in a YAML params file; ParameterError if unreadable or not a mapping.
+
+    Values are plain data, dates stay text: `coerce_parameters` types and checks them.
+    """
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except OSError as error:
         raise ParameterError(
             [Problem(name, f"cannot read the params file ({error.strerror})")]
@@ -21,18 +23,9 @@ def read_params_file(path: str | Path) -> dict[str, object]:
     except UnicodeDecodeError:
         raise ParameterError([Problem(name, "is not UTF-8 text")]) from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ParameterError(
-            [
-                Problem(
-                    name,
-                    f"malformed YAML: {getattr(error, 'problem', error)}",
-                    row=None if mark is None else mark.line + 1,
-                )
-            ]
-        ) from None
+        _, data = load_yaml(text, name)
+    except ProblemsError as error:
+        raise ParameterError(error.problems) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

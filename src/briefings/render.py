@@ -6,6 +6,7 @@ extending nbconvert's `basic`); the PDF from WeasyPrint reading the same HTML wi
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -80,12 +81,7 @@ def notebook_to_html(
     becomes the PDF's creation date and is left out when None, so output stays reproducible.
     The same notebook always gives the same string.
     """
-    exporter = BriefingExporter(
-        config=_exporter_config(),
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(TEMPLATES_DIR)],
-        language_code=lang,
-    )
+    exporter = _exporter(lang)
     details = {
         "title": title,
         "marking": marking,
@@ -96,6 +92,25 @@ def notebook_to_html(
     }
     html, _ = exporter.from_notebook_node(notebook, resources={"briefing": details})
     return html
+
+
+@functools.cache
+def _exporter(lang: str) -> BriefingExporter:
+    """One exporter per language, kept: its Jinja environment compiles the template once."""
+    return BriefingExporter(
+        config=_exporter_config(),
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        language_code=lang,
+    )
+
+
+def warm_up(*, pdf: bool) -> None:
+    """Render an empty briefing, so that the real one finds the template compiled and,
+    with `pdf`, WeasyPrint loaded and its fonts found (about 2 s in a fresh process)."""
+    html = notebook_to_html(nbformat.v4.new_notebook(), title="", marking="")
+    if pdf:
+        html_to_pdf(html)
 
 
 def html_to_pdf(html: str) -> bytes:

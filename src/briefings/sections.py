@@ -33,6 +33,19 @@ from .states import source_exclusions
 
 # A state carried forward for longer than this without a source is flagged as stale.
 STALE_AFTER_DAYS = 365
+# The briefing stays a short document however large the dataset (a dozen pages at 10,000
+# events; every row of the changes table is about a fifteenth of a page): the table lists
+# at most this many numbered events, the contested claims at most MAX_CLAIMS disputes, and
+# a sentence counts the rest (the chart still marks them all, aggregated where they crowd).
+MAX_TABLE_ROWS = 50
+MAX_CLAIMS = 20
+# Lists inside a sentence name at most this many items.
+LIST_LIMIT = 20
+# Where the events a capped table leaves out can be read in full.
+FULL_RECORD = (
+    "Every event is in the dataset's events.csv (copied beside the built briefing as "
+    "dataset/events.csv); states.csv lists the events behind each stretch."
+)
 
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -106,7 +119,7 @@ def changes_table(markers: pd.DataFrame, dataset: Dataset) -> str:
         return _section("changes", "State changes", body)
     numbers = dict(zip(markers["event_id"], markers["number"], strict=True))
     rows = []
-    for event in markers.itertuples():
+    for event in markers.head(MAX_TABLE_ROWS).itertuples():
         if event.kind == "dispute":
             what = f'<span class="bf-dispute">Disputes {_event_ref(event.disputes, numbers)}</span>'
         else:
@@ -127,6 +140,7 @@ def changes_table(markers: pd.DataFrame, dataset: Dataset) -> str:
         '<p class="bf-lead">Each number is a marker on the chart. Disputes are listed where '
         "they fall; the contested claims below set them beside what they contradict.</p>"
         + _table("bf-changes-table", head, rows)
+        + _more(len(markers), len(rows), "numbered events", "marked on the chart")
         + f'<p class="bf-key"><small>{_credibility_key()}</small></p>'
     )
     return _section("changes", "State changes", body)
@@ -162,8 +176,10 @@ def contested_claims(
     numbers = dict(zip(markers["event_id"], markers["number"], strict=True))
     everything = _by_id(dataset.events)
     visible = set(events["event_id"])
+    shown = disputes.head(MAX_CLAIMS)
+    contested = _contested_stretches(table, set(shown["disputes"]), dataset)
     claims = []
-    for dispute in disputes.itertuples():
+    for dispute in shown.itertuples():
         number = numbers.get(dispute.event_id)
         heading = f"No. {number}" if number else "Not numbered (dated outside the window)"
         when = format_partial(dispute.date, dispute.precision)
@@ -174,16 +190,21 @@ def contested_claims(
             ("Sources", _source_refs(dispute.source_ids, dataset)),
             ("Credibility", _credibility(dispute.credibility, spelled=True)),
         ]
-        effect = _contested_stretches(table, dispute.disputes, dataset)
+        effect = contested.get(dispute.disputes)
         if effect:
-            items.append(("Effect", effect))
+            items.append(
+                ("Effect", _e(f"Marked contested (hatched on the chart): {_and(effect)}."))
+            )
         claims.append(
             '<div class="bf-claim">'
             f"<h3>{_e(heading)}: {_e(dataset.track(dispute.track).label)}, {_e(when)}</h3>"
             f'<dl class="bf-claim-detail">{_dl_items(items, escaped=True)}</dl>'
             "</div>"
         )
-    return _section("contested", "Contested claims", "".join(claims))
+    more = _more(
+        len(disputes), len(claims), "disputes", "numbered on the chart where dated in the window"
+    )
+    return _section("contested", "Contested claims", "".join(claims) + more)
 
 
 def cited_sources(table: pd.DataFrame, *event_frames: pd.DataFrame) -> set[str]:
@@ -365,7 +386,7 @@ def _overall_summary(
         count = _upper_first(_count(len(contested), "stretch"))
         sentences.append(
             f"{count} {verb} contested by another source: "
-            + _and(_stretch(r, dataset) for r in contested.itertuples())
+            + _and(_capped([_stretch(r, dataset) for r in contested.itertuples()], "stretches"))
         )
     ends = table.groupby("track", sort=False).tail(1)
     stale = [
@@ -416,11 +437,27 @@ def _contradicted(target: Any, numbers: dict[str, int], visible: set[str], datas
     return text
 
 
-def _contested_stretches(table: pd.DataFrame, event_id: str, dataset: Dataset) -> str:
-    stretches = [_stretch(r, dataset) for r in table.itertuples() if event_id in r.event_ids]
-    if not stretches:
+def _contested_stretches(
+    table: pd.DataFrame, event_ids: set[str], dataset: Dataset
+) -> dict[str, list[str]]:
+    """For each of `event_ids`, the stretches that rest on it, in words (one pass over
+    the table, however many claims ask)."""
+    found: dict[str, list[str]] = {}
+    for row in table.itertuples():
+        for event_id in event_ids.intersection(row.event_ids):
+            found.setdefault(event_id, []).append(_stretch(row, dataset))
+    return found
+
+
+def _more(total: int, shown: int, noun: str, where: str) -> str:
+    """The sentence under a capped list: how many are left out and where to find them."""
+    if total <= shown:
         return ""
-    return _e(f"Marked contested (hatched on the chart): {_and(stretches)}.")
+    return (
+        f'<p class="bf-more">Listed here: the first {shown:,} of {total:,} {_e(noun)}. '
+        f"The other {total - shown:,} are {_e(where)} but not set out here. "
+        f"{_e(FULL_RECORD)}</p>"
+    )
 
 
 # --- pieces ---------------------------------------------------------------------------
@@ -600,6 +637,13 @@ def _times(n: int) -> str:
 
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _capped(items: list[str], noun: str, limit: int = LIST_LIMIT) -> list[str]:
+    """At most `limit` items, then 'N further <noun>' for the rest (for `_and`)."""
+    if len(items) <= limit:
+        return items
+    return [*items[:limit], f"{len(items) - limit:,} further {noun}"]
 
 
 def _and(items: Iterable[str]) -> str:

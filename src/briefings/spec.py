@@ -17,8 +17,9 @@ import yaml
 from croniter import croniter
 from croniter.croniter import CroniterError
 
-from .exceptions import ParameterError, Problem, SpecError
+from .exceptions import ParameterError, Problem, ProblemsError, SpecError
 from .params import OCCASION_PARAMETERS, coerce_parameters
+from .yamlfile import load_yaml, yaml_line
 
 FORMATS = ("html", "pdf")
 DEFAULT_KEEP = 5
@@ -33,17 +34,6 @@ _CRON_HELP = (
     "use five fields: minute hour day-of-month month day-of-week, e.g. '0 6 * * 1', "
     "or @hourly, @daily, @weekly, @monthly, @yearly"
 )
-
-
-class _Loader(yaml.SafeLoader):
-    """A safe loader that leaves dates as text, so that an impossible date such as
-    2019-02-30 is reported by the parameter check with its key, not raised by PyYAML."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 @dataclass(frozen=True)
@@ -88,20 +78,9 @@ def load_spec(path: str | Path) -> Spec:
     except UnicodeDecodeError:
         raise SpecError([Problem(name, "is not UTF-8 text")]) from None
     try:
-        root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: no tag builds an object
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        if "alias" in str(getattr(error, "context", "")):
-            reason += " (a cron expression that starts with * must be quoted)"
-        raise SpecError(
-            [
-                Problem(
-                    name, f"malformed YAML: {reason}", row=None if mark is None else mark.line + 1
-                )
-            ]
-        ) from None
+        root, data = load_yaml(text, name)
+    except ProblemsError as error:
+        raise SpecError(error.problems) from None
     checker = _Checker(path, root)
     briefings = checker.check(data)
     if checker.problems:
@@ -136,12 +115,7 @@ class _Checker:
         self.problems.append(Problem(str(self.path), message, row=self.line(keys)))
 
     def line(self, keys: tuple[str, ...]) -> int | None:
-        node = self.root
-        for key in keys:
-            if not isinstance(node, yaml.MappingNode):
-                return None
-            node = next((v for k, v in node.value if k.value == key), None)
-        return None if node is None else node.start_mark.line + 1
+        return yaml_line(self.root, keys)
 
     def check(self, data: object) -> list[Briefing]:
         if not isinstance(data, dict):

@@ -1,0 +1,184 @@
+"""Faults: a build killed mid-kernel or mid-PDF, an output folder that cannot be written, a
+cell that hangs and a kernel that dies. The published briefing survives all of them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import write_dataset
+
+from briefings import build
+from briefings.build import build_briefing
+from briefings.cli import main
+from briefings.exceptions import BuildError
+from briefings.paths import BRIEFING_NOTEBOOK
+
+pytestmark = pytest.mark.slow
+
+FIXED = {"build_date": "2026-11-25"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> tuple[Path, Path]:
+    """A small dataset and a briefing built from it and published: (data, out)."""
+    root = tmp_path_factory.mktemp("faults")
+    data = write_dataset(root / "data")
+    out = root / "reports" / "briefing"
+    build_briefing({**FIXED, "data_dir": str(data)}, out=out)
+    return data, out
+
+
+def published(out: Path) -> dict[str, object]:
+    """What a reader of `out` sees: the link and every file's bytes."""
+    return {
+        "link": str(out.readlink()),
+        "files": {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()},
+    }
+
+
+def leftovers(out: Path) -> list[str]:
+    """Staging folders and temporary links a build leaves only while it runs."""
+    history = out.parent / ".builds" / out.name
+    return sorted(
+        [p.name for p in history.glob(".staging-*")] + [p.name for p in out.parent.glob(".*link*")]
+    )
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found += [child, *_descendants(child)]
+    return found
+
+
+def _kill_when(args: list[str], marker: str) -> str:
+    """Start `briefings build`, SIGKILL it when stderr shows `marker`; return its stderr.
+
+    The kernel it started is killed afterwards, by its pid, so no process outlives the test.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefings", "build", *args],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    seen = []
+    try:
+        for line in process.stderr:
+            seen.append(line)
+            if marker in line:
+                children = _descendants(process.pid)
+                process.send_signal(signal.SIGKILL)
+                process.wait(timeout=30)
+                for child in children:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(child, signal.SIGKILL)
+                break
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        process.stderr.close()
+    assert process.returncode == -signal.SIGKILL, "".join(seen)
+    return "".join(seen)
+
+
+@pytest.mark.parametrize("marker", ["executing cell 3", "rendering PDF"])
+def test_sigkill_leaves_the_published_briefing_intact(site, marker):
+    data, out = site
+    before = published(out)
+    args = ["--data", str(data), "--out", str(out), "--force", "-p", "build_date", "2026-11-26"]
+    _kill_when(args, marker)
+    assert published(out) == before
+
+
+def test_the_next_build_recovers_and_clears_what_killed_builds_left(site):
+    data, out = site
+    result = build_briefing(
+        {"data_dir": str(data), "build_date": "2026-11-27"}, out=out, force=True
+    )
+    assert not result.cached
+    assert published(out)["link"] != "" and (out / "briefing.pdf").stat().st_size > 0
+    assert b"27 Nov 2026" in (out / "briefing.html").read_bytes()
+    assert leftovers(out) == []
+
+
+def test_output_under_a_regular_file_is_one_clear_line(site, tmp_path, capsys):
+    data, _ = site
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the reports folder should be\n")
+    code = main(["build", "--data", str(data), "--out", str(blocker / "briefing")])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert err == [
+        f"error: {blocker}: cannot create the output folder (Not a directory); "
+        "check that it exists and is writable"
+    ]
+
+
+def test_read_only_reports_folder_is_one_clear_line(site, tmp_path, capsys):
+    if os.geteuid() == 0:
+        pytest.skip("running as root, which writes into read-only folders anyway")
+    data, _ = site
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    reports.chmod(0o500)
+    try:
+        code = main(["build", "--data", str(data), "--out", str(reports / "briefing")])
+    finally:
+        reports.chmod(0o700)
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert err == [
+        f"error: {reports}: cannot create the output folder (Permission denied); "
+        "check that it exists and is writable"
+    ]
+
+
+def _notebook_with(tmp_path: Path, source: str) -> Path:
+    """The briefing notebook with one extra code cell, as cell 4, after the checks."""
+    notebook = nbformat.read(BRIEFING_NOTEBOOK, as_version=4)
+    notebook.cells.insert(3, nbformat.v4.new_code_cell(source))
+    path = tmp_path / "variant.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("import time\ntime.sleep(600)", "timed out"),
+        ("import os\nos._exit(1)", "kernel died"),
+    ],
+    ids=["hanging cell", "dying kernel"],
+)
+def test_a_stuck_or_dead_kernel_is_reported_as_a_build_error(
+    site, tmp_path, monkeypatch, source, expected
+):
+    data, out = site
+    before = published(out)
+    monkeypatch.setattr(build, "CELL_TIMEOUT", 5)
+    with pytest.raises(BuildError) as caught:
+        build_briefing(
+            {**FIXED, "data_dir": str(data)},
+            out=out,
+            force=True,
+            notebook=_notebook_with(tmp_path, source),
+        )
+    message = str(caught.value)
+    assert "cell 4" in message and expected in message, message
+    assert caught.value.cell_index == 3
+    assert published(out) == before
+    assert leftovers(out) == []
