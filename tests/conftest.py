@@ -6,6 +6,8 @@ import csv
 import os
 import shutil
 import textwrap
+from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,48 @@ def require_program(name: str) -> str:
             pytest.fail(f"{reason}; CI must not pass by skipping")
         pytest.skip(reason)
     return path
+
+
+# As the machine's probe starts it: without the background-networking flags Chromium
+# tries to reach Google's hosts, which this closed network refuses.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@contextmanager
+def headless_chromium():
+    """A Playwright browser on Debian's chromium (skips or fails as require_program says)."""
+    executable = require_program("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _StartTags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def start_tags(html: str) -> list[tuple[str, dict]]:
+    """Every element a browser's parser would create, with its attributes."""
+    parser = _StartTags()
+    parser.feed(html)
+    return parser.tags
 
 
 SMALL_YAML = textwrap.dedent("""\

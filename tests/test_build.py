@@ -6,12 +6,11 @@ import json
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import require_program
+from conftest import headless_chromium, start_tags
 from pypdf import PdfReader
 
 from briefings.build import build_briefing
@@ -63,23 +62,13 @@ def test_pdf_text_metadata_and_pages(built):
     assert reader.metadata.title.startswith("US–Pakistan security assistance")
 
 
-class _Collector(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
 def test_html_is_self_contained_with_the_chart_and_no_code(built):
     html = (built.out_dir / "briefing.html").read_text(encoding="utf-8")
-    parser = _Collector()
-    parser.feed(html)
-    tags = [t for t, _ in parser.tags]
+    elements = start_tags(html)
+    tags = [t for t, _ in elements]
     assert "svg" in tags
     assert "script" not in tags
-    for tag, attrs in parser.tags:
+    for tag, attrs in elements:
         for name in ("src", "href"):
             assert not str(attrs.get(name, "")).startswith(("http:", "https:", "//")), (tag, attrs)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
@@ -109,22 +98,8 @@ def test_unchanged_inputs_are_not_rebuilt(built):
 
 
 def test_headless_chromium_renders_offline_with_no_failed_request(built):
-    chromium = require_program("chromium")
-    from playwright.sync_api import sync_playwright
-
     requests, failed, errors = [], [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with headless_chromium() as browser:
         page = browser.new_context(offline=True).new_page()
         page.on("request", lambda r: requests.append(r.url))
         page.on("requestfailed", lambda r: failed.append(r.url))
@@ -133,7 +108,6 @@ def test_headless_chromium_renders_offline_with_no_failed_request(built):
         assert page.locator("svg").count() >= 1
         assert page.locator("svg").first.bounding_box()["width"] > 300
         assert "Bottom line" in page.inner_text("body")
-        browser.close()
     assert failed == [] and errors == []
     assert all(url.startswith("file:") for url in requests), requests
 

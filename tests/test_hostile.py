@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import re
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SMALL_EVENTS, SMALL_SOURCES, SMALL_YAML, require_program, write_dataset
+from conftest import (
+    SMALL_EVENTS,
+    SMALL_SOURCES,
+    SMALL_YAML,
+    headless_chromium,
+    require_program,
+    start_tags,
+    write_dataset,
+)
 
 from briefings.build import build_briefing
 
@@ -90,21 +97,11 @@ def built(tmp_path_factory):
     return build_briefing(raw, out=root / "reports" / "hostile")
 
 
-class _Tags(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
 def test_html_has_no_injected_element_or_handler(built):
     html = (built.out_dir / "briefing.html").read_text(encoding="utf-8")
-    parser = _Tags()
-    parser.feed(html)
-    assert [t for t, _ in parser.tags if t in ("script", "img", "iframe", "object")] == []
-    for tag, attrs in parser.tags:
+    elements = start_tags(html)
+    assert [t for t, _ in elements if t in ("script", "img", "iframe", "object")] == []
+    for tag, attrs in elements:
         assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
         assert not str(attrs.get("href", "")).startswith("javascript:"), (tag, attrs)
     assert "<style>body{display:none}" not in html
@@ -112,47 +109,27 @@ def test_html_has_no_injected_element_or_handler(built):
 
 
 def test_nothing_executes_in_a_browser_and_long_words_wrap(built):
-    chromium = require_program("chromium")
-    from playwright.sync_api import sync_playwright
-
     dialogs, errors = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            for width in (1024, 794):  # a desktop window; A4 width at 96 dpi
-                context = browser.new_context(
-                    offline=True, viewport={"width": width, "height": 900}
-                )
-                context.add_init_script(
-                    "window.__calls = [];"
-                    "window.__pwned = (what) => window.__calls.push(String(what));"
-                )
-                page = context.new_page()
-                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto((built.out_dir / "briefing.html").resolve().as_uri())
-                page.hover("main")  # an injected onmouseover would fire now
-                page.mouse.move(width / 2, 300)
-                assert page.evaluate("window.__calls") == []
-                assert page.evaluate("document.querySelectorAll('script').length") == 0
-                body = page.inner_text("body")
-                assert SCRIPT in body and CSS in body  # shown as text, whole
-                assert "summary e2: " in body and RTL.split()[0] in body
-                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-                assert overflow <= 4, (width, overflow)
-                context.close()
-        finally:
-            browser.close()
+    with headless_chromium() as browser:
+        for width in (1024, 794):  # a desktop window; A4 width at 96 dpi
+            context = browser.new_context(offline=True, viewport={"width": width, "height": 900})
+            context.add_init_script(
+                "window.__calls = [];window.__pwned = (what) => window.__calls.push(String(what));"
+            )
+            page = context.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto((built.out_dir / "briefing.html").resolve().as_uri())
+            page.hover("main")  # an injected onmouseover would fire now
+            page.mouse.move(width / 2, 300)
+            assert page.evaluate("window.__calls") == []
+            assert page.evaluate("document.querySelectorAll('script').length") == 0
+            body = page.inner_text("body")
+            assert SCRIPT in body and CSS in body  # shown as text, whole
+            assert "summary e2: " in body and RTL.split()[0] in body
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 4, (width, overflow)
+            context.close()
     assert dialogs == [] and errors == []
 
 

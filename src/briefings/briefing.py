@@ -53,27 +53,16 @@ class Briefing:
 
     def chart(self) -> SVG:
         """The timeline chart of states, as SVG."""
-        figure = chart.draw_timeline(
-            self.table,
-            self.markers,
-            self.dataset,
-            self.params.start,
-            self.params.end,
-            tracks=self.params.tracks,
-        )
+        figure = chart.draw_timeline(*self._chart_inputs(), tracks=self.params.tracks)
         return SVG(chart.timeline_svg(figure))
 
     def chart_in_words(self) -> HTML:
         """The chart's text alternative."""
-        text = chart.describe_timeline(
-            self.table,
-            self.markers,
-            self.dataset,
-            self.params.start,
-            self.params.end,
-            tracks=self.params.tracks,
-        )
+        text = chart.describe_timeline(*self._chart_inputs(), tracks=self.params.tracks)
         return HTML(sections.text_alternative(text))
+
+    def _chart_inputs(self) -> tuple:
+        return (self.table, self.markers, self.dataset, self.params.start, self.params.end)
 
     def changes(self) -> HTML:
         """The numbered state changes and disputes, keyed to the chart's markers."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dataset import Dataset, load_dataset
+from .dataset import EVENT_COLUMNS, Dataset, load_dataset
 from .dates import format_partial
 from .exceptions import DatasetError
 from .params import Parameters
@@ -28,20 +28,7 @@ from .states import states_to_csv, visible_events
 
 SNAPSHOT_DIR = "dataset"
 # What an edit to an event can touch; credibility is reported as a grade change instead.
-_EVENT_FIELDS = (
-    "date",
-    "precision",
-    "track",
-    "kind",
-    "state",
-    "summary",
-    "actors",
-    "source_ids",
-    "disputes",
-    "amount_usd",
-    "quantity",
-    "notes",
-)
+_EVENT_FIELDS = tuple(c for c in EVENT_COLUMNS if c not in ("event_id", "credibility"))
 
 
 @dataclass(frozen=True)
