@@ -112,3 +112,8 @@ SPEC ?=
 briefings: $(STAMP) ## build the scheduled briefings that are due or changed
 	$(BIN)/briefings schedule $(if $(SPEC),--spec "$(SPEC)") $(if $(JOBS),--jobs $(JOBS)) \
 		$(if $(FORCE),--force) $(if $(NOW),--now "$(NOW)")
+
+# --- Build speed (issue 7) ----------------------------------------------------------------
+.PHONY: bench
+bench: $(STAMP) ## time builds against their floors and the hand-made chain (about 8 min)
+	$(BIN)/python benchmarks/bench.py
