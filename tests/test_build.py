@@ -148,3 +148,15 @@ def test_cli_bad_parameter_writes_nothing(tmp_path):
         "error: parameter: parameter 'end': '2023-02-30' is not a date (use YYYY-MM-DD)"
     )
     assert not out.exists() and not (tmp_path / ".builds").exists()
+
+
+def test_cache_hit_answers_before_pandas_is_imported(built):
+    code = (
+        "import sys; from pathlib import Path; from briefings.build import build_briefing; "
+        f"r = build_briefing({FIXED!r}, out=Path({str(built.out_dir)!r})); "
+        "print(r.cached, 'pandas' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.split() == ["True", "False"]

@@ -335,3 +335,28 @@ def test_method_section_lists_every_parameter_with_its_value(shipped_dataset):
 
 def test_sections_are_deterministic(small_dataset):
     assert build(small_dataset).html == build(small_dataset).html
+
+
+def test_a_large_dataset_keeps_the_briefing_short(tmp_path):
+    events = [
+        {
+            "event_id": f"x{i}",
+            "date": f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            "precision": "day",
+            "track": "aid",
+            "kind": "change",
+            "state": ("on", "off")[i % 2],
+            "summary": f"Change {i}.",
+            "source_ids": "s1",
+            "credibility": "2",
+        }
+        for i in range(sections.MAX_TABLE_ROWS + 30)
+    ]
+    briefing = build(write_dataset(tmp_path / "large", events=events))
+    body = rows(briefing.html["changes"])
+    assert len(body) == sections.MAX_TABLE_ROWS
+    assert [int(r.find("th").text) for r in body] == list(
+        briefing.markers["number"][: sections.MAX_TABLE_ROWS]
+    )
+    more = parse(briefing.html["changes"]).find(".//p[@class='bf-more']")
+    assert f"first {sections.MAX_TABLE_ROWS:,} of {len(briefing.markers):,}" in text(more)

@@ -706,4 +706,4 @@ _LIST_LIMIT = 20
 def _capped(items: list[str], noun: str) -> list[str]:
     if len(items) <= _LIST_LIMIT:
         return items
-    return [*items[:_LIST_LIMIT], f"and {len(items) - _LIST_LIMIT:,} further {noun}"]
+    return [*items[:_LIST_LIMIT], f"{len(items) - _LIST_LIMIT:,} further {noun}"]

@@ -104,12 +104,15 @@ def _build(args: argparse.Namespace) -> int:
         origin=_origin(args),
     )
     if not args.quiet:
-        verb = "unchanged" if result.cached else "built"
-        print(
-            f"briefing {verb} in {result.out_dir}/ "
-            f"({result.manifest['timings'].get('total', 0):.1f} s)",
-            file=sys.stderr,
-        )
+        if result.cached:
+            done = (
+                f"briefing unchanged since its build at {result.manifest['built_at']}, in "
+                f"{result.out_dir}/ (inputs identical; --force rebuilds)"
+            )
+        else:
+            total = result.manifest["timings"].get("total", 0)
+            done = f"briefing built in {result.out_dir}/ ({total:.1f} s)"
+        print(done, file=sys.stderr)
     for path in result.files():
         if path.suffix in (".html", ".pdf"):
             print(path)

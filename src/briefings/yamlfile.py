@@ -12,18 +12,24 @@ import yaml
 from .exceptions import Problem, ProblemsError
 
 
-class TextDateLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, except that dates stay text.
+def _text_dates(base: type) -> type:
+    """`base` (a safe loader) with dates left as text.
 
     The safe loader turns `2021-02-30` into a crash (ValueError) and `2021-12-31 10:00`
     into a datetime; as text, both reach the checks that report them with their key.
     """
+    loader = type(f"TextDate{base.__name__}", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return loader
 
 
-TextDateLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# libyaml's parser is about ten times faster (PyYAML wheels carry it); Python's parser
+# explains a mistake better, so it reads the files that libyaml rejects.
+_CLEAR_LOADER = _text_dates(yaml.SafeLoader)
+_FAST_LOADER = _text_dates(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def load_yaml(text: str, name: str) -> tuple[yaml.Node | None, object]:
@@ -33,7 +39,11 @@ def load_yaml(text: str, name: str) -> tuple[yaml.Node | None, object]:
     ProblemsError with one located line when the text is not well-formed YAML.
     """
     try:
-        return yaml.compose(text, Loader=TextDateLoader), yaml.load(text, Loader=TextDateLoader)
+        return _parse_once(text, _FAST_LOADER)
+    except yaml.YAMLError:
+        pass
+    try:
+        return _parse_once(text, _CLEAR_LOADER)
     except yaml.reader.ReaderError as error:
         raise ProblemsError(
             [
@@ -77,3 +87,13 @@ def yaml_line(node: yaml.Node | None, path: tuple[object, ...]) -> int | None:
             break
         node = child
     return None if node is None else node.start_mark.line + 1
+
+
+def _parse_once(text: str, loader_class: type) -> tuple[yaml.Node | None, object]:
+    """The node tree and the data built from it, parsing the text a single time."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return node, None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()

@@ -1,0 +1,27 @@
+"""The hashes that decide whether a briefing is rebuilt."""
+
+from __future__ import annotations
+
+from briefings.fingerprint import request_hash
+from briefings.paths import BRIEFING_NOTEBOOK
+
+
+def test_request_hash_follows_data_parameters_and_output(small_dataset, tmp_path):
+    def hashed(raw=None, out="out"):
+        raw = raw or {"data_dir": str(small_dataset)}
+        return request_hash(raw, small_dataset, ("html",), BRIEFING_NOTEBOOK, tmp_path / out)
+
+    first = hashed()
+    assert first == hashed()
+    assert hashed({"data_dir": str(small_dataset), "title": "Other"}) != first
+    assert hashed(out="elsewhere") != first
+    events = small_dataset / "events.csv"
+    events.write_text(
+        events.read_text(encoding="utf-8").replace("Aid stopped.", "Aid ended."), encoding="utf-8"
+    )
+    assert hashed() != first
+
+
+def test_request_hash_is_none_without_a_data_folder(tmp_path):
+    missing = tmp_path / "nowhere"
+    assert request_hash({}, missing, ("html",), BRIEFING_NOTEBOOK, tmp_path / "out") is None
