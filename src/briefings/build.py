@@ -331,6 +331,9 @@ def execute_notebook(
                 execution_timeout=CELL_TIMEOUT,
                 config=Config({"KernelManager": transport}),
                 on_cell_start=on_cell_start,
+                # The kernel's own log (e.g. "KeyboardInterrupt caught" when jupyter_client
+                # interrupts it before shutdown) is noise here: failures come back as errors.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except PapermillExecutionError as error:
             cell, ename = error.cell_index, error.ename
