@@ -60,9 +60,9 @@ test: $(STAMP) ## run the whole test suite
 	$(BIN)/python -m pytest
 
 .PHONY: lint
-lint: $(STAMP) ## ruff
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+lint: $(STAMP) ## check the code with ruff (also part of make test)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 .PHONY: clean
 clean: ## remove build outputs (keeps .venv)
