@@ -19,7 +19,7 @@ from croniter.croniter import CroniterError
 
 from .exceptions import ParameterError, Problem, ProblemsError, SpecError
 from .params import OCCASION_PARAMETERS, coerce_parameters
-from .yamlfile import load_yaml, yaml_line
+from .yamlfile import read_yaml_file, yaml_line
 
 FORMATS = ("html", "pdf")
 DEFAULT_KEEP = 5
@@ -66,19 +66,8 @@ def load_spec(path: str | Path) -> Spec:
     a schedule works from any working directory.
     """
     path = Path(path)
-    name = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SpecError(
-            [Problem(name, "file is missing (the schedule file lists briefings)")]
-        ) from None
-    except OSError as error:
-        raise SpecError([Problem(name, f"cannot read the file ({error.strerror})")]) from None
-    except UnicodeDecodeError:
-        raise SpecError([Problem(name, "is not UTF-8 text")]) from None
-    try:
-        root, data = load_yaml(text, name)
+        root, data = read_yaml_file(path)
     except ProblemsError as error:
         raise SpecError(error.problems) from None
     checker = _Checker(path, root)

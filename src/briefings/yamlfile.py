@@ -7,6 +7,8 @@ date is reported by our own checks with its key instead of crashing inside PyYAM
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 from .exceptions import Problem, ProblemsError
@@ -30,6 +32,20 @@ def _text_dates(base: type) -> type:
 # explains a mistake better, so it reads the files that libyaml rejects.
 _CLEAR_LOADER = _text_dates(yaml.SafeLoader)
 _FAST_LOADER = _text_dates(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def read_yaml_file(path: str | Path) -> tuple[yaml.Node | None, object]:
+    """Read and parse a YAML file (a BOM is allowed); ProblemsError, one line, if unusable."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ProblemsError([Problem(name, "file is missing")]) from None
+    except OSError as error:
+        raise ProblemsError([Problem(name, f"cannot read the file ({error.strerror})")]) from None
+    except UnicodeDecodeError:
+        raise ProblemsError([Problem(name, "is not UTF-8 text")]) from None
+    return load_yaml(text, name)
 
 
 def load_yaml(text: str, name: str) -> tuple[yaml.Node | None, object]:
