@@ -305,11 +305,12 @@ def execute_notebook(
     from traitlets.config import Config
 
     running = {"cell": 0}
+    injected, total = _injected_cell(notebook)
 
     def on_cell_start(cell, cell_index: int) -> None:
         running["cell"] = cell_index
-        if cell.cell_type == "code":
-            say(f"executing cell {cell_index + 1}")
+        if cell.cell_type == "code" and cell_index != injected:
+            say(f"executing cell {_source_index(cell_index, injected) + 1} of {total}")
 
     # Papermill logs each failure too; the BuildError below says it once, in one line.
     logging.getLogger("papermill").addHandler(logging.NullHandler())
@@ -348,7 +349,7 @@ def execute_notebook(
             what = "stopped: the kernel died while running it"
     if output.is_file():
         shutil.copyfile(output, failed_copy)
-    cell = _source_cell_index(notebook, cell)
+    cell = _source_index(cell, injected)
     kept = (
         f"the executed notebook is kept in {failed_copy}"
         if output.is_file()
@@ -362,14 +363,18 @@ def execute_notebook(
     )
 
 
-def _source_cell_index(notebook: Path, executed_index: int) -> int:
-    """The index in the notebook the analyst edits of a cell of the executed copy, which
-    has papermill's injected-parameters cell right after the one tagged `parameters`."""
+def _injected_cell(notebook: Path) -> tuple[int, int]:
+    """Where papermill puts its injected-parameters cell in the executed copy (right after
+    the cell tagged `parameters`, else first), and how many cells the notebook has."""
     import nbformat
 
     cells = nbformat.read(notebook, as_version=4).cells
     tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
-    injected = tagged[0] + 1 if tagged else 0
+    return (tagged[0] + 1 if tagged else 0), len(cells)
+
+
+def _source_index(executed_index: int, injected: int) -> int:
+    """The index in the notebook the analyst edits of a cell of the executed copy."""
     return executed_index - 1 if executed_index > injected else executed_index
 
 
