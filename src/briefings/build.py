@@ -183,11 +183,8 @@ def _dataset_id(data_dir: Path) -> str | None:
 
 def _cached_result(out: Path, key: str, fingerprint: str) -> BuildResult | None:
     build_dir = publish.published_build(out)
-    if build_dir is None or not (build_dir / "manifest.json").is_file():
-        return None
-    try:
-        manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    manifest = None if build_dir is None else publish.read_manifest(build_dir)
+    if manifest is None:
         return None
     complete = all((build_dir / name).is_file() for name in manifest.get("outputs", {}))
     if manifest.get(key) != fingerprint or not complete:

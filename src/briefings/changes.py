@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +23,7 @@ from .dataset import EVENT_COLUMNS, Dataset, load_dataset
 from .dates import format_partial
 from .exceptions import DatasetError
 from .params import Parameters
+from .publish import read_manifest
 from .states import states_to_csv, visible_events
 
 SNAPSHOT_DIR = "dataset"
@@ -122,7 +122,7 @@ def read_previous(previous_states: Path) -> PreviousBuild | None:
         dataset = load_dataset(folder / SNAPSHOT_DIR)
     except DatasetError:
         dataset = None
-    return PreviousBuild(states_csv, dataset, _build_date(folder / "manifest.json"))
+    return PreviousBuild(states_csv, dataset, _build_date(folder))
 
 
 def compare(
@@ -304,13 +304,10 @@ def _grades(old_data: Dataset, new_data: Dataset, old: dict, new: dict) -> tuple
     return tuple(found)
 
 
-def _build_date(manifest: Path) -> str | None:
+def _build_date(folder: Path) -> str | None:
     """The previous build's date as the briefing printed it, for the section's first line."""
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict):
+    data = read_manifest(folder)
+    if data is None:
         return None
     day = (data.get("parameters") or {}).get("build_date") or str(data.get("built_at", ""))[:10]
     try:

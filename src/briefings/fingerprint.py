@@ -44,15 +44,12 @@ def inputs_hash(
 
     settings = {k: v for k, v in params.as_dict().items() if k not in OCCASION_PARAMETERS}
     settings["data_dir"] = dataset.id  # where the data lives does not change it
-    digest = hashlib.sha256()
-    for part in (
+    return _combined(
         dataset_hash(dataset),
         files_hash([notebook]),
         code_hash(),
         json.dumps({"params": settings, "formats": sorted(formats)}, sort_keys=True),
-    ):
-        digest.update(part.encode() + b"\0")
-    return digest.hexdigest()
+    )
 
 
 def code_hash() -> str:
@@ -89,7 +86,12 @@ def request_hash(
         "formats": sorted(formats),
         "out": str(out.absolute()),  # not resolved: a published folder is a symlink
     }
+    return _combined(*parts, json.dumps(request, sort_keys=True, default=str))
+
+
+def _combined(*parts: str) -> str:
+    """One sha256 over several hashes and texts, each kept apart from the next."""
     digest = hashlib.sha256()
-    for part in (*parts, json.dumps(request, sort_keys=True, default=str)):
+    for part in parts:
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()

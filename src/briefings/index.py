@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .exceptions import OutputError
-from .publish import history_dir, published_build
+from .publish import history_dir, published_build, read_manifest
 from .spec import Briefing, Spec
 
 STATUS_DIR = ".status"
@@ -184,12 +184,3 @@ def _links(files: tuple[tuple[str, str], ...]) -> str:
 
 def _href(path: Path, reports: Path) -> str:
     return quote(os.path.relpath(path, reports).replace(os.sep, "/"))
-
-
-def read_manifest(folder: Path) -> dict | None:
-    """The manifest.json of a build folder; None when missing or unreadable."""
-    try:
-        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

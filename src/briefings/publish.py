@@ -8,6 +8,7 @@ and a failed or killed build leaves the last good one in place.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import UTC, datetime
@@ -47,6 +48,15 @@ def published_build(out: Path) -> Path | None:
         target = out.resolve()
         return target if target.is_dir() else None
     return None
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """The manifest.json of a build folder; None when missing or unreadable."""
+    try:
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def publish(staging: Path, out: Path, *, keep: int) -> Path:

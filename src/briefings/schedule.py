@@ -33,10 +33,10 @@ from croniter import croniter
 from .build import build_briefing
 from .exceptions import BriefingsError, OutputError
 from .fingerprint import dataset_hash, inputs_hash
-from .index import STATUS_DIR, read_manifest, read_status, record_attempt, write_index
+from .index import STATUS_DIR, read_status, record_attempt, write_index
 from .params import prepare
 from .paths import BRIEFING_NOTEBOOK
-from .publish import published_build
+from .publish import published_build, read_manifest
 from .spec import Briefing, load_spec
 
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
