@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import publish
-from .exceptions import BuildError
+from .exceptions import BuildError, ProblemsError
 from .fingerprint import dataset_hash, inputs_hash, request_hash
 from .paths import BRIEFING_NOTEBOOK, DEFAULT_DATASET, REPORTS_DIR
 
@@ -171,11 +171,11 @@ def _given(value: object) -> bool:
 
 def _dataset_id(data_dir: Path) -> str | None:
     """The id in the folder's dataset.yaml, read without validating it; None if unreadable."""
-    import yaml
+    from .yamlfile import read_yaml_file
 
     try:
-        meta = yaml.safe_load((data_dir / "dataset.yaml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeError, yaml.YAMLError):
+        _, meta = read_yaml_file(data_dir / "dataset.yaml")
+    except ProblemsError:
         return None
     dataset_id = meta.get("id") if isinstance(meta, dict) else None
     return dataset_id if isinstance(dataset_id, str) else None
