@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from conftest import SMALL_EVENTS, write_dataset
 
+from briefings.cli import main
 from briefings.exceptions import BuildError, OutputError
 from briefings.fingerprint import inputs_hash
 from briefings.index import read_status
@@ -145,6 +146,24 @@ def test_force_builds_everything(spec):
     forced = schedule(spec, MONDAY, force=True)
     assert {o.reason for o in forced.values()} == {"forced (--force)"}
     assert len(calls(spec)) == 4
+
+
+def test_only_builds_the_named_briefings_and_the_index_still_lists_all(spec):
+    schedule(spec, MONDAY)
+    only = schedule(spec, MONDAY, force=True, only=["monthly", "monthly"])
+    assert list(only) == ["monthly"]
+    assert only["monthly"].reason == "forced (--force)"
+    assert [c["name"] for c in calls(spec)] == ["weekly", "monthly", "monthly"]
+    index = (spec.parent / "reports" / "index.html").read_text()
+    assert 'id="weekly"' in index and 'id="monthly"' in index
+
+
+def test_only_with_an_unknown_name_lists_the_known_ones_and_builds_nothing(spec, capsys):
+    assert main(["schedule", "--spec", str(spec), "--only", "weekly", "--only", "daily"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {spec}: no briefing named 'daily' (the briefings are: weekly, monthly)"
+    ]
+    assert not (spec.parent / "reports").exists()
 
 
 def test_a_failed_build_is_reported_and_keeps_the_published_one(spec):

@@ -129,6 +129,7 @@ def _schedule(args: argparse.Namespace) -> int:
         args.spec or SCHEDULE_SPEC,
         now=args.now or datetime.now(UTC),
         force=args.force,
+        only=args.only or (),
         jobs=args.jobs or DEFAULT_JOBS,
         progress=None if args.quiet else _progress,
     )
@@ -218,6 +219,12 @@ def _parser() -> argparse.ArgumentParser:
         "--now", type=_timestamp, metavar="ISO", help="run as if at this time (UTC if no offset)"
     )
     schedule.add_argument("--force", action="store_true", help="build every briefing")
+    schedule.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="consider only this briefing (repeatable); the index still lists all",
+    )
     schedule.add_argument("--jobs", type=_positive, metavar="N", help="builds run in parallel")
     schedule.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     return parser

@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -37,7 +37,7 @@ from .index import STATUS_DIR, read_status, record_attempt, write_index
 from .params import prepare
 from .paths import BRIEFING_NOTEBOOK
 from .publish import published_build, read_manifest
-from .spec import Briefing, load_spec
+from .spec import Briefing, load_spec, select
 
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
 LOCK_DIR = ".locks"
@@ -72,6 +72,7 @@ def run_schedule(
     *,
     now: datetime,
     force: bool = False,
+    only: Sequence[str] = (),
     jobs: int = DEFAULT_JOBS,
     progress: Progress | None = None,
     build: Callable[..., object] = build_briefing,
@@ -80,18 +81,21 @@ def run_schedule(
     """Build the due or changed briefings of a schedule file; return one outcome each.
 
     `now` is the scheduler's clock (naive means UTC); `force` builds every briefing;
+    `only` names the briefings to consider (default: all; the index still lists all);
     `build` is `build_briefing` or a stand-in with its signature. Raises SpecError for a
-    malformed schedule and OutputError when reports/ cannot be written; a failing build
-    is an outcome, not an exception, and leaves its published briefing in place.
+    malformed schedule or an unknown name in `only`, and OutputError when reports/ cannot
+    be written; a failing build is an outcome, not an exception, and leaves its published
+    briefing in place.
     """
     say = progress or (lambda _message: None)
     spec = load_spec(spec_path)
     run = _Run(spec.reports, as_utc(now), force, Path(notebook))
+    chosen = select(spec, only)
     _prepare_reports(spec.reports)
 
     outcomes: dict[str, Outcome] = {}
     todo: list[Briefing] = []
-    for briefing in spec.briefings:
+    for briefing in chosen:
         decision = _check_locked(briefing, run)
         if isinstance(decision, Outcome):
             outcomes[briefing.name] = decision
@@ -104,7 +108,7 @@ def run_schedule(
         outcomes[outcome.name] = outcome
         say(f"{outcome.name}: {outcome.status} in {outcome.duration:.1f} s ({outcome.reason})")
     write_index(spec, now=run.now)
-    return [outcomes[b.name] for b in spec.briefings]
+    return [outcomes[b.name] for b in chosen]
 
 
 def format_summary(outcomes: list[Outcome]) -> str:

@@ -8,7 +8,7 @@ is reported at once, one line each naming the file, the briefing and the key.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -75,6 +75,28 @@ def load_spec(path: str | Path) -> Spec:
     if checker.problems:
         raise SpecError(checker.problems)
     return Spec(path=path, reports=path.parent / REPORTS, briefings=tuple(briefings))
+
+
+def select(spec: Spec, names: Sequence[str]) -> tuple[Briefing, ...]:
+    """The briefings of `spec` named in `names`, in the spec's order; all of them when empty.
+
+    Raises SpecError naming the unknown names and listing the known ones.
+    """
+    if not names:
+        return spec.briefings
+    known = [b.name for b in spec.briefings]
+    unknown = [n for n in dict.fromkeys(names) if n not in known]
+    if unknown:
+        listed = ", ".join(f"'{n}'" for n in unknown)
+        raise SpecError(
+            [
+                Problem(
+                    str(spec.path),
+                    f"no briefing named {listed} (the briefings are: {', '.join(known)})",
+                )
+            ]
+        )
+    return tuple(b for b in spec.briefings if b.name in names)
 
 
 def check_cron(expression: object) -> str | None:
