@@ -13,7 +13,8 @@ import pytest
 from conftest import headless_chromium, start_tags
 from pypdf import PdfReader
 
-from briefings.build import build_briefing
+from briefings import fingerprint
+from briefings.build import FORMATS, _cached_request, build_briefing
 from briefings.dataset import load_dataset
 from briefings.exceptions import BuildError
 from briefings.paths import BRIEFING_NOTEBOOK, DEFAULT_DATASET
@@ -95,6 +96,14 @@ def test_unchanged_inputs_are_not_rebuilt(built):
     again = build_briefing(FIXED, out=built.out_dir)
     assert again.cached
     assert again.build_dir == built.build_dir
+
+
+def test_an_upgraded_library_misses_the_cache(built, monkeypatch):
+    assert built.manifest["versions"] == fingerprint.library_versions()
+    assert _cached_request(FIXED, FORMATS, built.out_dir, BRIEFING_NOTEBOOK) is not None
+    upgraded = {**fingerprint.library_versions(), "weasyprint": "999.0"}
+    monkeypatch.setattr(fingerprint, "library_versions", lambda: upgraded)
+    assert _cached_request(FIXED, FORMATS, built.out_dir, BRIEFING_NOTEBOOK) is None
 
 
 def test_headless_chromium_renders_offline_with_no_failed_request(built):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from briefings.fingerprint import request_hash
+from briefings import fingerprint
+from briefings.fingerprint import code_hash, request_hash
 from briefings.paths import BRIEFING_NOTEBOOK
 
 
@@ -25,3 +26,17 @@ def test_request_hash_follows_data_parameters_and_output(small_dataset, tmp_path
 def test_request_hash_is_none_without_a_data_folder(tmp_path):
     missing = tmp_path / "nowhere"
     assert request_hash({}, missing, ("html",), BRIEFING_NOTEBOOK, tmp_path / "out") is None
+
+
+def test_code_hash_follows_the_versions_of_the_libraries_that_shape_the_output(monkeypatch):
+    installed = fingerprint.library_versions()
+    assert {"briefings", "pandas", "matplotlib", "nbconvert", "weasyprint", "jinja2"} <= set(
+        installed
+    )
+    first = code_hash()
+    for name in installed:
+        changed = {**installed, name: "0.0.1"}
+        monkeypatch.setattr(fingerprint, "library_versions", lambda changed=changed: changed)
+        assert code_hash() != first, name
+    monkeypatch.setattr(fingerprint, "library_versions", lambda: dict(installed))
+    assert code_hash() == first

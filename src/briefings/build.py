@@ -17,7 +17,6 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import re
 import shutil
 import tempfile
@@ -27,13 +26,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import publish
 from .exceptions import BuildError, ProblemsError
-from .fingerprint import dataset_hash, inputs_hash, request_hash
+from .fingerprint import dataset_hash, inputs_hash, library_versions, request_hash
 from .paths import BRIEFING_NOTEBOOK, DEFAULT_DATASET, REPORTS_DIR
 
 if TYPE_CHECKING:  # both import pandas, which a cache hit never needs
@@ -44,7 +42,6 @@ FORMATS = ("html", "pdf")
 CHART_TAG = "chart"
 # A cell that runs longer than this is stuck (the whole briefing takes seconds).
 CELL_TIMEOUT = int(os.environ.get("BRIEFINGS_CELL_TIMEOUT", "300"))
-_VERSIONED = ("papermill", "nbconvert", "nbclient", "weasyprint", "matplotlib", "pandas")
 
 Progress = Callable[[str], None]
 
@@ -239,11 +236,7 @@ def _build_into(
         "parameters": params.as_dict(),
         "formats": list(formats),
         "dataset": {"id": dataset.id, "path": str(dataset.path), "hash": dataset_hash(dataset)},
-        "versions": {
-            "python": platform.python_version(),
-            "briefings": version("briefings"),
-            **{name: version(name) for name in _VERSIONED},
-        },
+        "versions": library_versions(),  # the versions the cache's hashes cover
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "outputs": {str(p.relative_to(staging)): _sha256(p) for p in outputs},

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +20,18 @@ if TYPE_CHECKING:
     from .params import Parameters
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The distributions whose version can change a briefing's bytes: ours, the analysis and
+# chart libraries, the notebook runner and converter, the templates and the PDF renderer.
+OUTPUT_LIBRARIES = (
+    "briefings",
+    "pandas",
+    "matplotlib",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "jinja2",
+    "weasyprint",
+)
 
 
 def files_hash(paths: Iterable[Path]) -> str:
@@ -53,9 +68,19 @@ def inputs_hash(
 
 
 def code_hash() -> str:
-    """The hash of the package's own files: its code and its templates."""
+    """The hash of the package's own files (code, templates) and of `library_versions()`,
+    so upgrading a library that shapes the output rebuilds instead of serving the old
+    briefing."""
     code = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    return files_hash(code)
+    return _combined(files_hash(code), json.dumps(library_versions(), sort_keys=True))
+
+
+@cache
+def library_versions() -> dict[str, str]:
+    """Python's version and the installed versions of OUTPUT_LIBRARIES, read from their
+    metadata without importing them (a cache hit never loads pandas)."""
+    versions = {name: version(name) for name in OUTPUT_LIBRARIES}
+    return {"python": platform.python_version(), **versions}
 
 
 def request_hash(
