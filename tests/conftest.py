@@ -18,14 +18,19 @@ from briefings.paths import DEFAULT_DATASET
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
+def skip_unless_ci(reason: str) -> None:
+    """Skip the test for a missing program, or fail it when CI is 'true' (CI never passes by
+    skipping)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI must not pass by skipping")
+    pytest.skip(reason)
+
+
 def require_program(name: str) -> str:
     """Path of a system program; skip the test without it, or fail when CI is 'true'."""
     path = shutil.which(name)
     if path is None:
-        reason = f"{name} is not installed (Debian: see .ci/run)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI must not pass by skipping")
-        pytest.skip(reason)
+        skip_unless_ci(f"{name} is not installed (Debian: see .ci/run)")
     return path
 
 

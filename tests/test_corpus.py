@@ -1,8 +1,10 @@
 """The corpus of broken inputs kept as files (tests/corpus), run through the real command line.
 
 `corpus/datasets/<case>/` holds the files that differ from `corpus/base/` (a small valid
-dataset), an optional `remove.txt` naming base files to delete, and `expected.txt`: the
-exact stderr lines, with `{case}` for the case's folder. Cases named `good-*` must work.
+dataset), an optional `remove.txt` naming base files to delete, an optional `special.txt`
+putting something other than a file in a file's place (`NAME fifo`, `NAME folder`,
+`NAME link TARGET`), and `expected.txt`: the exact stderr lines, with `{case}` for the
+case's folder. Cases named `good-*` must work.
 `corpus/params/<case>.yaml` is a bad `--params` file and `corpus/specs/<case>.yaml` a bad
 `briefings.yaml`; `<case>.expected` beside each holds its lines, with `{file}` for its path.
 
@@ -12,6 +14,7 @@ and `build` must neither write a new briefing nor touch the one already publishe
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +24,7 @@ import pytest
 
 from briefings.build import build_briefing
 from briefings.cli import main
-from briefings.csvfile import MAX_FILE_BYTES
+from briefings.inputfile import MAX_FILE_BYTES
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BASE = CORPUS / "base"
@@ -41,6 +44,15 @@ def materialise(case: str, folder: Path) -> Path:
         if path.name == "remove.txt":
             for name in path.read_text(encoding="utf-8").split():
                 (folder / name).unlink()
+        elif path.name == "special.txt":
+            name, kind, *target = path.read_text(encoding="utf-8").split()
+            (folder / name).unlink()
+            if kind == "fifo":
+                os.mkfifo(folder / name)
+            elif kind == "folder":
+                (folder / name).mkdir()
+            else:
+                (folder / name).symlink_to(*target)
         elif path.name != "expected.txt":
             shutil.copyfile(path, folder / path.name)
     if case == "huge-events":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import write_dataset
+from conftest import require_program, write_dataset
 
 from briefings import build
 from briefings.build import build_briefing
@@ -128,23 +128,36 @@ def test_output_under_a_regular_file_is_one_clear_line(site, tmp_path, capsys):
     ]
 
 
-def test_read_only_reports_folder_is_one_clear_line(site, tmp_path, capsys):
-    if os.geteuid() == 0:
-        pytest.skip("running as root, which writes into read-only folders anyway")
+def test_read_only_reports_folder_is_one_clear_line(site, tmp_path):
+    """Run without privileges: as root (as in CI) permissions would not stop the write.
+
+    As root the command runs with every capability dropped (util-linux `setpriv`), so
+    root's own folder is read-only to it like anyone else's.
+    """
     data, _ = site
     reports = tmp_path / "reports"
     reports.mkdir()
-    reports.chmod(0o500)
+    reports.chmod(0o555)
+    unprivileged = []
+    if os.geteuid() == 0:
+        unprivileged = [require_program("setpriv"), "--bounding-set=-all", "--inh-caps=-all", "--"]
+    command = [sys.executable, "-m", "briefings", "build", "--data", str(data)]
     try:
-        code = main(["build", "--data", str(data), "--out", str(reports / "briefing")])
+        result = subprocess.run(
+            [*unprivileged, *command, "--out", str(reports / "briefing")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     finally:
-        reports.chmod(0o700)
-    err = capsys.readouterr().err.splitlines()
-    assert code == 1
-    assert err == [
+        reports.chmod(0o755)
+    assert (result.returncode, result.stdout) == (1, ""), result.stderr
+    assert result.stderr.splitlines() == [
         f"error: {reports}: cannot create the output folder (Permission denied); "
         "check that it exists and is writable"
     ]
+    assert list(reports.iterdir()) == []
 
 
 def _notebook_with(tmp_path: Path, source: str) -> Path:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from briefings import fingerprint
 from briefings.fingerprint import code_hash, request_hash
+from briefings.inputfile import MAX_FILE_BYTES
 from briefings.paths import BRIEFING_NOTEBOOK
 
 
@@ -40,3 +45,34 @@ def test_code_hash_follows_the_versions_of_the_libraries_that_shape_the_output(m
         assert code_hash() != first, name
     monkeypatch.setattr(fingerprint, "library_versions", lambda: dict(installed))
     assert code_hash() == first
+
+
+def test_request_hash_reads_only_the_datasets_own_files(small_dataset, tmp_path):
+    """A backup, a pipe or a device beside the data costs nothing and changes nothing."""
+
+    def hashed():
+        return request_hash({}, small_dataset, ("html",), BRIEFING_NOTEBOOK, tmp_path / "out")
+
+    first = hashed()
+    with (small_dataset / "backup.tar").open("wb") as backup:
+        backup.truncate(64 * 2**20)  # sparse: over the size limit, no disk used
+    os.mkfifo(small_dataset / "feed.csv")  # reading it would wait forever
+    (small_dataset / "zero.csv").symlink_to("/dev/zero")  # reading it would never end
+    assert hashed() == first
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "too big"])
+def test_request_hash_is_none_when_a_dataset_file_is_not_a_small_regular_file(
+    kind, small_dataset, tmp_path
+):
+    """The cache gives up at once; the full check then says what the file is."""
+    events = small_dataset / "events.csv"
+    events.unlink()
+    if kind == "fifo":
+        os.mkfifo(events)
+    elif kind == "device":
+        events.symlink_to("/dev/zero")
+    else:
+        with events.open("wb") as handle:
+            handle.truncate(MAX_FILE_BYTES + 1)
+    assert request_hash({}, small_dataset, ("html",), BRIEFING_NOTEBOOK, tmp_path / "out") is None

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, skip_unless_ci
 
 RUFF = Path(sys.executable).with_name("ruff")
 
@@ -15,7 +15,7 @@ RUFF = Path(sys.executable).with_name("ruff")
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
 def test_ruff(command):
     if not RUFF.is_file():
-        pytest.skip("ruff is not installed beside this Python (make installs it)")
+        skip_unless_ci("ruff is not installed beside this Python (make installs it)")
     result = subprocess.run(
         [str(RUFF), *command, "src", "tests", "benchmarks"],
         cwd=PROJECT_ROOT,

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -252,9 +251,17 @@ def test_next_fire_is_strictly_after():
 RUNNER = """
 import json, sys
 from datetime import datetime
+from briefings.build import build_briefing
 from briefings.schedule import run_schedule
+
+def say(message):
+    print(message, file=sys.stderr, flush=True)
+
+def build(*args, **options):
+    return build_briefing(*args, progress=say, **options)
+
 outcomes = run_schedule(sys.argv[1], now=datetime.fromisoformat(sys.argv[2]), jobs=1,
-                        force="--force" in sys.argv)
+                        force="--force" in sys.argv, build=build)
 print(json.dumps({o.name: [o.status, o.reason] for o in outcomes}))
 """
 
@@ -289,9 +296,10 @@ def test_real_builds_skip_unchanged_rebuild_changed_and_keep_the_last_good_one(t
     assert first.status == "built", first.reason
     good = published_build(out)
 
-    started = time.perf_counter()
     [again] = run_schedule(spec, now=MONDAY.replace(hour=8))
-    assert again.status == "skipped" and time.perf_counter() - started < 2
+    assert again.status == "skipped"
+    assert published_build(out) == good
+    assert [p.name for p in history_dir(out).iterdir()] == [good.name]  # nothing rebuilt
 
     added = {
         **SMALL_EVENTS[3],
@@ -350,13 +358,16 @@ def test_a_runner_killed_mid_build_publishes_nothing_and_the_next_run_recovers(t
     out = tmp_path / "reports" / "small"
     runner = start_runner(spec, "2026-01-05T07:00")
     history = history_dir(out)
-    deadline = time.monotonic() + 60
-    while not (history.is_dir() and any(history.glob(".staging-*"))):
-        assert runner.poll() is None and time.monotonic() < deadline, runner.stderr.read()
-        time.sleep(0.05)
-    time.sleep(1.0)  # inside the kernel run
+    seen = []
+    for line in runner.stderr:  # the build's progress: kill it inside the kernel run
+        seen.append(line)
+        if "executing cell 3" in line:
+            break
+    assert any(history.glob(".staging-*")), "".join(seen)
     os.killpg(runner.pid, signal.SIGKILL)
     runner.wait()
+    runner.stderr.close()
+    runner.stdout.close()
     assert not out.exists() and not out.is_symlink()  # nothing half-published
     assert [p.name for p in history.iterdir() if not p.name.startswith(".staging-")] == []
 

@@ -6,10 +6,9 @@ import csv
 import io
 from pathlib import Path
 
-from .exceptions import Problem
+from .exceptions import Problem, ProblemsError
+from .inputfile import read_input
 
-# A dataset is hand-kept; anything larger is a mistake (a wrong file), not data.
-MAX_FILE_BYTES = 32 * 1024 * 1024
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # The csv module's terse complaints, said in terms of what to fix.
 _CSV_HINTS = {
@@ -24,20 +23,15 @@ _CSV_HINTS = {
 def read_text(path: Path, problems: list[Problem], *, what: str) -> str | None:
     """Read a UTF-8 text file (a BOM is allowed); None, with a problem recorded, if unusable."""
     name = str(path)
-    if not path.is_file():
-        problems.append(Problem(name, f"file is missing (a dataset folder holds {what})"))
-        return None
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        problems.append(
-            Problem(
-                name,
-                f"file is {size / 2**20:.0f} MB; the limit is "
-                f"{MAX_FILE_BYTES // 2**20} MB for a hand-kept dataset",
-            )
+    try:
+        data = read_input(
+            path,
+            missing=f"file is missing (a dataset folder holds {what})",
+            limit_reason="for a hand-kept dataset",
         )
+    except ProblemsError as error:
+        problems.extend(error.problems)
         return None
-    data = path.read_bytes()
     if data.startswith(_UTF16_BOMS):
         problems.append(Problem(name, "is UTF-16 text (save the file with UTF-8 encoding)"))
         return None

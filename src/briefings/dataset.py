@@ -16,12 +16,11 @@ import pandas as pd
 
 from .csvfile import read_rows, read_text
 from .dates import DATE_FORMS, PRECISIONS, parse_day, parse_partial_date
-from .exceptions import DatasetError, Problem, ProblemsError
+from .exceptions import DatasetError, Problem, ProblemsError, quoted
+from .paths import DATASET_FILES
 from .yamlfile import load_yaml, yaml_line
 
-DATASET_FILE = "dataset.yaml"
-SOURCES_FILE = "sources.csv"
-EVENTS_FILE = "events.csv"
+DATASET_FILE, SOURCES_FILE, EVENTS_FILE = DATASET_FILES
 
 SOURCE_COLUMNS = (
     "source_id",
@@ -116,7 +115,7 @@ class Dataset:
     @property
     def files(self) -> tuple[Path, ...]:
         """The files the dataset is made of, in a fixed order (for hashing)."""
-        return tuple(self.path / name for name in (DATASET_FILE, SOURCES_FILE, EVENTS_FILE))
+        return tuple(self.path / name for name in DATASET_FILES)
 
     def track(self, track_id: str) -> Track:
         """The track with this id."""
@@ -196,7 +195,9 @@ def _load_meta(path: Path, problems: list[Problem]) -> dict | None:
         start, end = (_yaml_date(window.get(k)) for k in ("start", "end"))
         for key, value in (("start", start), ("end", end)):
             if value is None:
-                problem(("window", key), f"{window.get(key)!r} is not a date (use YYYY-MM-DD)")
+                problem(
+                    ("window", key), f"{quoted(window.get(key))} is not a date (use YYYY-MM-DD)"
+                )
         if start and end and start >= end:
             problem(("window", "end"), f"{end} is not after the start {start}")
 
@@ -234,7 +235,9 @@ def _load_state_defs(items: object, problem) -> dict[str, StateDef]:
             problem(("states", i, key), f"unknown key (allowed: {', '.join(sorted(_STATE_KEYS))})")
         state_id, label, colour = item.get("id"), item.get("label"), item.get("colour")
         if not isinstance(state_id, str) or not _ID.fullmatch(state_id):
-            problem(("states", i, "id"), f"{state_id!r} is not an id (letters, digits, _ . -)")
+            problem(
+                ("states", i, "id"), f"{quoted(state_id)} is not an id (letters, digits, _ . -)"
+            )
             continue
         if state_id in states:
             problem(("states", i, "id"), f"state '{state_id}' is defined twice")
@@ -243,7 +246,7 @@ def _load_state_defs(items: object, problem) -> dict[str, StateDef]:
         if colour is None:
             problem(("states", i, "colour"), "is required (use #RRGGBB)")
         elif not isinstance(colour, str) or not _COLOUR.fullmatch(colour):
-            problem(("states", i, "colour"), f"{colour!r} is not a colour (use #RRGGBB)")
+            problem(("states", i, "colour"), f"{quoted(colour)} is not a colour (use #RRGGBB)")
         states[state_id] = StateDef(
             state_id, str(label), str(colour), str(item.get("meaning") or "")
         )
@@ -263,7 +266,9 @@ def _load_tracks(items: object, states: dict[str, StateDef], problem) -> tuple[T
             problem(("tracks", i, key), f"unknown key (allowed: {', '.join(sorted(_TRACK_KEYS))})")
         track_id, label, allowed = item.get("id"), item.get("label"), item.get("states")
         if not isinstance(track_id, str) or not _ID.fullmatch(track_id):
-            problem(("tracks", i, "id"), f"{track_id!r} is not an id (letters, digits, _ . -)")
+            problem(
+                ("tracks", i, "id"), f"{quoted(track_id)} is not an id (letters, digits, _ . -)"
+            )
             continue
         if any(t.id == track_id for t in tracks):
             problem(("tracks", i, "id"), f"track '{track_id}' is defined twice")
@@ -281,7 +286,7 @@ def _load_tracks(items: object, states: dict[str, StateDef], problem) -> tuple[T
                     "id (put quotes around on, off, yes, no)",
                 )
             elif not isinstance(state, str) or state not in states:
-                shown = f"'{state}'" if isinstance(state, str) else repr(state)
+                shown = f"'{state}'" if isinstance(state, str) else quoted(state)
                 problem(
                     ("tracks", i, "states", j),
                     f"{shown} is not a defined state (defined: {', '.join(states)})",

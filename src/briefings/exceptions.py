@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
+
+# One problem is one readable line: a 100,000-character value is shown by its ends.
+MAX_LINE = 1000
+_QUOTE = reprlib.Repr()
+_QUOTE.maxstring = _QUOTE.maxother = 60
+_QUOTE.maxlist = _QUOTE.maxtuple = _QUOTE.maxdict = _QUOTE.maxset = 4
+_QUOTE.maxlevel = 2
+
+
+def quoted(value: object) -> str:
+    """A value as a message shows it: its repr, cut short (a long text or a big structure
+    costs no more to show than a short one)."""
+    return _QUOTE.repr(value)
+
+
+def one_line(text: str, limit: int = MAX_LINE) -> str:
+    """`text` on one line (breaks shown as escapes), its middle left out past `limit`."""
+    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    if len(text) <= limit:
+        return text
+    half = (limit - 40) // 2
+    return f"{text[:half]}…[{len(text) - 2 * half:,} characters left out]…{text[-half:]}"
 
 
 @dataclass(frozen=True)
@@ -19,7 +42,7 @@ class Problem:
         if self.column is not None:
             where = f"{where}: column '{self.column}'"
         # Line breaks inside quoted values are shown as escapes: one problem, one line.
-        return f"{where}: {self.message}".replace("\r", "\\r").replace("\n", "\\n")
+        return one_line(f"{where}: {self.message}")
 
 
 class BriefingsError(Exception):
@@ -27,7 +50,7 @@ class BriefingsError(Exception):
 
     def lines(self) -> list[str]:
         """The message, one line per problem, as the command line prints it."""
-        return [str(self)]
+        return [one_line(str(self))]
 
 
 class ProblemsError(BriefingsError):

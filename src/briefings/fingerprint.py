@@ -15,6 +15,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .exceptions import ProblemsError
+from .inputfile import read_input
+from .paths import DATASET_FILES
+
 if TYPE_CHECKING:
     from .dataset import Dataset
     from .params import Parameters
@@ -35,10 +39,14 @@ OUTPUT_LIBRARIES = (
 
 
 def files_hash(paths: Iterable[Path]) -> str:
-    """sha256 over the names and bytes of files, in the order given."""
+    """sha256 over the names and bytes of files, in the order given.
+
+    Each is read as every input is (inputfile.read_input): a regular file within the size
+    limit, else ProblemsError.
+    """
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.name.encode() + b"\0" + read_input(path) + b"\0")
     return digest.hexdigest()
 
 
@@ -92,19 +100,19 @@ def request_hash(
 ) -> str | None:
     """A build request as given, hashed without loading the dataset; None if unreadable.
 
-    It covers the raw parameters, every file in the data folder, the notebook, the
-    package's code, the formats and the output folder. A published build with an equal
-    hash was made from the same bytes by the same code, so it passed the same checks
-    and would come out the same: the cache can answer before pandas is even imported.
+    It covers the raw parameters, the dataset's own files in the data folder (nothing
+    else there), the notebook, the package's code, the formats and the output folder. A
+    published build with an equal hash was made from the same bytes by the same code, so
+    it passed the same checks and would come out the same: the cache can answer before
+    pandas is even imported.
     """
     try:
-        data_files = sorted(p for p in data_dir.iterdir() if p.is_file())
         parts = (
-            files_hash(data_files),
+            files_hash(data_dir / name for name in DATASET_FILES),
             files_hash([notebook]),
             code_hash(),
         )
-    except OSError:
+    except ProblemsError:  # the full check says what is wrong, in the dataset's terms
         return None
     request = {
         "params": dict(raw_params),

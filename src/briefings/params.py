@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .dataset import RELIABILITY_GRADES, Dataset, load_dataset
 from .dates import parse_day
-from .exceptions import ParameterError, Problem
+from .exceptions import ParameterError, Problem, quoted
 from .paths import DEFAULT_DATASET
 
 DEFAULT_MARKING = "UNCLASSIFIED – FOR TRAINING"
@@ -91,7 +91,7 @@ def coerce_parameters(raw: Mapping[str, object], *, origin: str = "parameter") -
         try:
             values[name] = _COERCE[kind](value)
         except ValueError as error:
-            problems.append(Problem(origin, f"parameter '{name}': {value!r} {error}"))
+            problems.append(Problem(origin, f"parameter '{name}': {quoted(value)} {error}"))
     if problems:
         raise ParameterError(problems)
     params = Parameters(**values)

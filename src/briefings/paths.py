@@ -15,3 +15,5 @@ BRIEFING_NOTEBOOK = NOTEBOOKS_DIR / "briefing.ipynb"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 SCHEDULE_SPEC = PROJECT_ROOT / "briefings.yaml"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# The files of a dataset folder, in the order they are hashed.
+DATASET_FILES = ("dataset.yaml", "sources.csv", "events.csv")

@@ -17,7 +17,7 @@ import yaml
 from croniter import croniter
 from croniter.croniter import CroniterError
 
-from .exceptions import ParameterError, Problem, ProblemsError, SpecError
+from .exceptions import ParameterError, Problem, ProblemsError, SpecError, quoted
 from .params import OCCASION_PARAMETERS, coerce_parameters
 from .yamlfile import read_yaml_file, yaml_line
 
@@ -102,7 +102,7 @@ def select(spec: Spec, names: Sequence[str]) -> tuple[Briefing, ...]:
 def check_cron(expression: object) -> str | None:
     """Why `expression` is not a usable cron expression, or None when it is."""
     if not isinstance(expression, str) or not expression.strip():
-        return f"{expression!r} is not a cron expression ({_CRON_HELP})"
+        return f"{quoted(expression)} is not a cron expression ({_CRON_HELP})"
     text = expression.strip()
     if not text.startswith("@") and len(text.split()) != 5:
         return f"'{text}' is not a cron expression ({_CRON_HELP})"
@@ -205,12 +205,15 @@ class _Checker:
         if isinstance(formats, str):
             formats = [formats]
         if not isinstance(formats, list) or not formats or any(f not in FORMATS for f in formats):
-            bad("formats", f"{formats!r} is not a list of formats (use one or both of html, pdf)")
+            bad(
+                "formats",
+                f"{quoted(formats)} is not a list of formats (use one or both of html, pdf)",
+            )
             formats = list(FORMATS)
 
         keep = merged.get("keep", DEFAULT_KEEP)
         if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
-            bad("keep", f"{keep!r} is not a whole number ≥ 1 (how many builds to keep)")
+            bad("keep", f"{quoted(keep)} is not a whole number ≥ 1 (how many builds to keep)")
 
         description = item.get("description", "")
         if not isinstance(description, str):
@@ -254,7 +257,7 @@ class _Checker:
 
     def output(self, name: str, value: object, bad) -> Path:
         if not isinstance(value, str) or not value.strip():
-            bad("output", f"{value!r} is not a folder path")
+            bad("output", f"{quoted(value)} is not a folder path")
             return self.path.parent
         relative = PurePosixPath(value.strip())
         if relative.is_absolute() or value.startswith("\\") or ":" in relative.parts[0]:

@@ -12,6 +12,14 @@ from pathlib import Path
 import yaml
 
 from .exceptions import Problem, ProblemsError
+from .inputfile import read_input
+
+# Hand-written YAML is small and shallow. Past these bounds a file is a mistake or an attack:
+# a few lines of aliases, each repeating the one before ten times, stand for a billion
+# values, and deep nesting exhausts the parser's recursion.
+MAX_YAML_BYTES = 1024 * 1024
+MAX_YAML_VALUES = 100_000
+MAX_YAML_DEPTH = 64
 
 
 def _text_dates(base: type) -> type:
@@ -37,12 +45,9 @@ _FAST_LOADER = _text_dates(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 def read_yaml_file(path: str | Path) -> tuple[yaml.Node | None, object]:
     """Read and parse a YAML file (a BOM is allowed); ProblemsError, one line, if unusable."""
     name = str(path)
+    data = read_input(path, limit=MAX_YAML_BYTES)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ProblemsError([Problem(name, "file is missing")]) from None
-    except OSError as error:
-        raise ProblemsError([Problem(name, f"cannot read the file ({error.strerror})")]) from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProblemsError([Problem(name, "is not UTF-8 text")]) from None
     return load_yaml(text, name)
@@ -54,12 +59,20 @@ def load_yaml(text: str, name: str) -> tuple[yaml.Node | None, object]:
     Only plain values are built: a `!!python/...` tag is refused, never executed. Raises
     ProblemsError with one located line when the text is not well-formed YAML.
     """
+    if len(text) > MAX_YAML_BYTES:
+        raise ProblemsError(
+            [
+                Problem(
+                    name, f"is over {MAX_YAML_BYTES // 2**20} MB; hand-written YAML is far smaller"
+                )
+            ]
+        )
     try:
-        return _parse_once(text, _FAST_LOADER)
+        return _parse_once(text, name, _FAST_LOADER)
     except yaml.YAMLError:
         pass
     try:
-        return _parse_once(text, _CLEAR_LOADER)
+        return _parse_once(text, name, _CLEAR_LOADER)
     except yaml.reader.ReaderError as error:
         raise ProblemsError(
             [
@@ -105,11 +118,86 @@ def yaml_line(node: yaml.Node | None, path: tuple[object, ...]) -> int | None:
     return None if node is None else node.start_mark.line + 1
 
 
-def _parse_once(text: str, loader_class: type) -> tuple[yaml.Node | None, object]:
-    """The node tree and the data built from it, parsing the text a single time."""
+def _parse_once(text: str, name: str, loader_class: type) -> tuple[yaml.Node | None, object]:
+    """The node tree and the data built from it, parsing the text a single time.
+
+    The nesting depth is measured on the parser's events, before any recursive
+    composing; the number of values the document stands for (every alias counted as
+    often as it is used) on the node tree, before any value is built.
+    """
+    _check_depth(text, name, loader_class)
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node, name)
         return node, None if node is None else loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def _check_depth(text: str, name: str, loader_class: type) -> None:
+    loader = loader_class(text)
+    try:
+        depth = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise _refused(
+                        name,
+                        f"nests more than {MAX_YAML_DEPTH} levels deep; "
+                        "a hand-written file needs only a few",
+                        event.start_mark.line + 1,
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: yaml.Node, name: str) -> None:
+    """Refuse a node graph that stands for too many values, or an alias inside itself."""
+    sizes: dict[int, int] = {}  # id(node) -> values it stands for, once measured
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+            if sizes[id(node)] > MAX_YAML_VALUES:
+                raise _refused(
+                    name,
+                    f"stands for more than {MAX_YAML_VALUES:,} values once its aliases "
+                    "(*name) are expanded; write the values out, or use fewer aliases",
+                    node.start_mark.line + 1,
+                )
+            continue
+        if id(node) in sizes:
+            continue
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise _refused(
+                    name,
+                    "an alias (*name) refers to a value that contains it",
+                    child.start_mark.line + 1,
+                )
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _refused(name: str, message: str, line: int) -> ProblemsError:
+    return ProblemsError([Problem(name, message, row=line)])
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
