@@ -121,6 +121,27 @@ def test_headless_chromium_renders_offline_with_no_failed_request(built):
     assert all(url.startswith("file:") for url in requests), requests
 
 
+def _headings(html: str) -> list[str]:
+    return re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+
+
+def test_the_assessment_prints_after_the_bottom_line_only_once_written(built, tmp_path):
+    """The shipped notebook's assessment is empty and left out; one the analyst writes and
+    saves is built, right after the bottom line."""
+    shipped = (built.out_dir / "briefing.html").read_text(encoding="utf-8")
+    assert _headings(shipped)[:2] == ["Bottom line up front", "Timeline of states"]
+    assert "Assessment" not in _headings(shipped)
+    notebook = nbformat.read(BRIEFING_NOTEBOOK, as_version=4)
+    (cell,) = [c for c in notebook.cells if "assessment" in c.metadata.get("tags", ())]
+    cell.source += "\n\nThe freeze is likely to *outlast* the window & the pact's renewal."
+    saved = tmp_path / "briefing.ipynb"
+    nbformat.write(notebook, saved)
+    result = build_briefing(FIXED, out=tmp_path / "assessed", notebook=saved, formats=("html",))
+    html = (result.out_dir / "briefing.html").read_text(encoding="utf-8")
+    assert _headings(html)[:3] == ["Bottom line up front", "Assessment", "Timeline of states"]
+    assert "The freeze is likely to <em>outlast</em> the window &amp; the pact" in html
+
+
 def _broken_notebook(tmp_path: Path) -> Path:
     notebook = nbformat.read(BRIEFING_NOTEBOOK, as_version=4)
     bad = nbformat.v4.new_code_cell("raise RuntimeError('deliberately broken cell')")

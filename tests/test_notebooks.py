@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+import briefings
 from briefings.hygiene import check_notebook, read_notebook
 from briefings.paths import NOTEBOOKS_DIR
 
 EXPECTED = ("briefing.ipynb", "explore.ipynb")
+PACKAGE_DIR = Path(briefings.__file__).parent
 NOTEBOOKS = sorted({*EXPECTED, *(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))})
 
 
@@ -57,3 +62,33 @@ def test_explore_runs_with_its_defaults(tmp_path):
         assert track in data["states"]["text/html"]
         assert track in data["as-of"]["text/html"]
     assert "then_state" in data["as-of"]["text/html"]
+
+
+def test_the_briefing_reads_as_a_narrative():
+    """Headings and fixed prose live in markdown cells; each code cell after the set-up is
+    one call on the briefing, showing only what comes from the data."""
+    cells = read_notebook(committed("briefing.ipynb")).cells
+    prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    for heading in (
+        "## Bottom line up front",
+        "## Assessment",
+        "## Timeline of states",
+        "### The chart in words",
+        "## State changes",
+        "## Contested claims",
+        "## Sources",
+        "### Grades (Admiralty scale)",
+        "## Method and parameters",
+    ):
+        assert f"\n{heading}\n" in f"\n{prose}\n", heading
+    assert "A stretch is contested (hatched)" in prose  # the method, in words
+    calls = [c.source for c in cells if c.cell_type == "code"][2:]  # after parameters, prepare
+    assert calls and all(re.fullmatch(r"briefing\.\w+\(\)", call) for call in calls), calls
+
+
+def test_the_package_writes_no_markup_of_its_own():
+    """Sections and the notebook's calls hand data to templates; tags are in templates only."""
+    for module in ("sections.py", "briefing.py", "markup.py"):
+        source = (PACKAGE_DIR / module).read_text(encoding="utf-8")
+        assert not re.search(r"</?[a-z][a-z0-9]*[\s>]", source), module
+        assert "html.escape" not in source and "from html import" not in source, module

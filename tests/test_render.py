@@ -13,7 +13,13 @@ from conftest import require_program
 from nbformat import v4
 from pypdf import PdfReader
 
-from briefings.render import breakable, html_to_pdf, notebook_to_html, svg_element
+from briefings.render import (
+    breakable,
+    html_to_pdf,
+    is_empty_assessment,
+    notebook_to_html,
+    svg_element,
+)
 
 TITLE = "Aid & cooperation <2020> review"
 MARKING = "Official – internal"
@@ -133,6 +139,45 @@ def test_parameters_cells_and_removed_cells_leave_no_trace(html: str) -> None:
     assert "injected output" not in html
     assert "editing note" not in html
     assert "celltag_parameters" not in html
+
+
+@pytest.mark.parametrize(
+    ("source", "empty"),
+    [
+        ("## Assessment", True),
+        ("## Assessment\n\n   \n", True),
+        ("", True),
+        ("## Assessment\n### Why\n", True),
+        ("## Assessment\n\nAid resumes only if the pact is renewed.", False),
+        ("Just a judgement, no heading.", False),
+    ],
+)
+def test_an_assessment_is_empty_while_it_holds_only_headings(source: str, empty: bool) -> None:
+    cell = v4.new_markdown_cell(source, metadata={"tags": ["assessment"]})
+    assert is_empty_assessment(cell) is empty
+    untagged = v4.new_markdown_cell(source)
+    assert not is_empty_assessment(untagged)
+
+
+def test_an_empty_assessment_is_left_out_and_a_written_one_kept() -> None:
+    def rendered(assessment: str) -> str:
+        nb = v4.new_notebook()
+        nb.cells = [
+            v4.new_markdown_cell("## Bottom line"),
+            v4.new_markdown_cell(assessment, metadata={"tags": ["assessment"]}),
+            v4.new_markdown_cell("## Timeline"),
+        ]
+        return notebook_to_html(nb, title=TITLE, marking=MARKING)
+
+    assert "Assessment" not in rendered("## Assessment\n")
+    written = rendered("## Assessment\n\nThe freeze holds & *will* last.")
+    assert re.search(
+        r"Bottom line.*<h2[^>]*>Assessment</h2>\s*<p>The freeze holds &amp; <em>will</em> last"
+        r".*Timeline",
+        written,
+        re.DOTALL,
+    )
+    assert "celltag_assessment" in written
 
 
 def test_stderr_warnings_stay_in_the_notebook(html: str) -> None:

@@ -1,7 +1,8 @@
 """What the briefing notebook calls: one object that holds a briefing's facts and
-hands each section to the notebook as displayable HTML or SVG.
+hands each generated section to the notebook as displayable HTML or SVG.
 
-The notebook stays narrative: each of its code cells is one call on `Briefing`.
+The notebook stays narrative: its markdown cells hold the headings and the prose, and each
+of its code cells is one call on `Briefing`, showing only what comes from the data.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 from IPython.display import HTML, SVG
 
-from . import chart, sections
+from . import chart, markup, sections
 from .changes import changes_since, changes_since_html
 from .dataset import Dataset
 from .fingerprint import dataset_hash
@@ -45,11 +46,11 @@ class Briefing:
 
     def title_block(self) -> HTML:
         """Title, window, as-of date, handling marking and build date."""
-        return HTML(sections.title_block(self.dataset, self.params))
+        return _html(sections.title_block(self.dataset, self.params))
 
     def bottom_line(self) -> HTML:
         """Generated sentences on every track's state at the end of the window."""
-        return HTML(sections.bottom_line(self.table, self.dataset, self.params))
+        return _html(sections.bottom_line(self.table, self.dataset, self.params))
 
     def chart(self) -> SVG:
         """The timeline chart of states, as SVG."""
@@ -59,29 +60,34 @@ class Briefing:
     def chart_in_words(self) -> HTML:
         """The chart's text alternative."""
         text = chart.describe_timeline(*self._chart_inputs(), tracks=self.params.tracks)
-        return HTML(sections.text_alternative(text))
+        return _html(sections.chart_in_words(text))
 
     def _chart_inputs(self) -> tuple:
         return (self.table, self.markers, self.dataset, self.params.start, self.params.end)
 
     def changes(self) -> HTML:
         """The numbered state changes and disputes, keyed to the chart's markers."""
-        return HTML(sections.changes_table(self.markers, self.dataset))
+        return _html(sections.changes_table(self.markers, self.dataset))
 
     def contested(self) -> HTML:
         """Claims that a source contradicts."""
-        return HTML(sections.contested_claims(self.events, self.markers, self.table, self.dataset))
+        return _html(sections.contested_claims(self.events, self.markers, self.table, self.dataset))
 
     def sources(self) -> HTML:
         """Every source with its grade, and whether it counted."""
         disputes = sections.shown_disputes(self.events, self.markers, self.table)
         cited = sections.cited_sources(self.table, self.markers, disputes)
-        return HTML(sections.sources_table(self.dataset, self.params, cited))
+        return _html(sections.sources_table(self.dataset, self.params, cited))
+
+    def grade_key(self) -> HTML:
+        """The Admiralty scales for sources (A–F) and events (1–6), spelled out."""
+        return _html(sections.grade_key())
 
     def method(self) -> HTML:
-        """How the states were derived, and every parameter of this briefing."""
-        return HTML(
-            sections.method_section(
+        """The dataset behind the briefing and every parameter of it (the method is prose in
+        the notebook)."""
+        return _html(
+            sections.method_facts(
                 self.dataset, self.params, dataset_hash=dataset_hash(self.dataset)
             )
         )
@@ -92,3 +98,7 @@ class Briefing:
             return HTML("")
         found = changes_since(self.params.previous_states, self.table, self.dataset, self.params)
         return HTML(changes_since_html(found, self.dataset))
+
+
+def _html(section: object) -> HTML:
+    return HTML(markup.render_data(section))

@@ -14,6 +14,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.exporters import TemplateExporter
 from nbconvert.filters import Highlight2HTML
+from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
 from . import __version__
@@ -24,6 +25,9 @@ TEMPLATE_NAME = "briefing"
 # and the tags Jupyter Book and nbconvert users already write to keep a cell or its outputs out.
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "remove-cell", "remove_cell")
 HIDDEN_OUTPUT_TAGS = ("remove-output", "remove_output")
+# The analyst's own judgement: a markdown cell with this tag is left out of the briefing
+# while it holds nothing but headings, so an unwritten assessment prints nothing.
+ASSESSMENT_TAG = "assessment"
 GENERATOR = f"briefings {__version__}"
 # Runs of this many non-space characters (a URL, a 10,000-letter word) get break opportunities.
 LONG_RUN = 25
@@ -65,6 +69,23 @@ class BriefingExporter(HTMLExporter):
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
 
+class OmitEmptyAssessment(Preprocessor):
+    """Drops the markdown cells tagged `assessment` that hold only headings and blank lines."""
+
+    def preprocess(self, nb, resources):
+        nb.cells = [cell for cell in nb.cells if not is_empty_assessment(cell)]
+        return nb, resources
+
+
+def is_empty_assessment(cell: nbformat.NotebookNode) -> bool:
+    """True for a markdown cell tagged `assessment` with no text under its heading(s)."""
+    if cell.cell_type != "markdown" or ASSESSMENT_TAG not in cell.metadata.get("tags", ()):
+        return False
+    return all(
+        not line.strip() or line.lstrip().startswith("#") for line in cell.source.splitlines()
+    )
+
+
 def notebook_to_html(
     notebook: nbformat.NotebookNode,
     *,
@@ -97,12 +118,14 @@ def notebook_to_html(
 @functools.cache
 def _exporter(lang: str) -> BriefingExporter:
     """One exporter per language, kept: its Jinja environment compiles the template once."""
-    return BriefingExporter(
+    exporter = BriefingExporter(
         config=_exporter_config(),
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         language_code=lang,
     )
+    exporter.register_preprocessor(OmitEmptyAssessment, enabled=True)
+    return exporter
 
 
 def warm_up(*, pdf: bool) -> None:

@@ -1,21 +1,20 @@
-"""The briefing's content sections, as HTML fragments.
+"""The briefing's generated sections, as plain data for the templates.
 
 Pure functions: the dataset, resolved parameters and frames from `briefings.states` in,
-a string of semantic HTML out. The notebook shows each with `IPython.display.HTML`,
-nbconvert copies it into the briefing and WeasyPrint prints the same markup. Every text
-that comes from the data or the parameters is escaped; class names start with `bf-` so
-the template's CSS can style them; fragments are well-formed XML (no void elements, no
-named entities).
+frozen dataclasses of text and numbers out. Each names its template (under
+`templates/briefing/sections/`); `markup.render_data` turns it into HTML, escaping every
+value. The fixed prose around the sections (headings, explanations, the method) is in the
+briefing notebook's markdown cells, where the analyst edits it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
-from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -41,16 +40,213 @@ MAX_TABLE_ROWS = 50
 MAX_CLAIMS = 20
 # Lists inside a sentence name at most this many items.
 LIST_LIMIT = 20
-# Where the events a capped table leaves out can be read in full.
-FULL_RECORD = (
-    "Every event is in the dataset's events.csv (copied beside the built briefing as "
-    "dataset/events.csv); states.csv lists the events behind each stretch."
-)
 
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
+# A generated sentence as runs of text, each with its role: "" for plain text, "track" and
+# "state" for the names the template emphasises.
+Sentence = tuple[tuple[str, str], ...]
 
-def title_block(dataset: Dataset, params: Parameters) -> str:
+
+# --- the pieces sections are made of -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grade:
+    """An Admiralty grade as shown ('B', or 'B – usually reliable') and its meaning."""
+
+    text: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A cited source: its id and its reliability grade."""
+
+    source_id: str
+    grade: Grade
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """An event by its marker number on the chart, else by its id."""
+
+    number: int | None
+    event_id: str
+
+
+@dataclass(frozen=True)
+class EventText:
+    """What an event says: its summary, amounts ('$2 billion; quantity 66') and actors."""
+
+    summary: str
+    amounts: str
+    actors: str
+
+
+@dataclass(frozen=True)
+class StateLabel:
+    """A state's label and its colour (#RRGGBB; None when the dataset's is not one)."""
+
+    label: str
+    colour: str | None
+
+
+@dataclass(frozen=True)
+class Remainder:
+    """What a capped list leaves out: `shown` of `total` `noun`, the rest `where`."""
+
+    shown: int
+    total: int
+    noun: str
+    where: str
+
+
+@dataclass(frozen=True)
+class GradeKey:
+    """The two Admiralty scales: (grade, meaning) pairs for reliability and credibility."""
+
+    template: ClassVar[str] = "briefing/sections/grade_key.html.j2"
+    reliability: tuple[tuple[str, str], ...]
+    credibility: tuple[tuple[str, str], ...]
+
+
+# --- the sections --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TitleBlock:
+    """Marking, title, and (label, value) facts: window, knowledge, filters, build date."""
+
+    template: ClassVar[str] = "briefing/sections/title_block.html.j2"
+    marking: str
+    title: str
+    facts: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class BottomLine:
+    """An overall summary, then one sentence per track."""
+
+    template: ClassVar[str] = "briefing/sections/bottom_line.html.j2"
+    summary: str
+    tracks: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class ChartInWords:
+    """The chart's text alternative, one paragraph per line."""
+
+    template: ClassVar[str] = "briefing/sections/chart_in_words.html.j2"
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One numbered event: a change (with its new `state`) or a dispute (`disputes`)."""
+
+    number: int
+    date: str
+    track: str
+    state: StateLabel | None
+    disputes: EventRef | None
+    event: EventText
+    sources: tuple[SourceRef, ...]
+    credibility: Grade
+
+
+@dataclass(frozen=True)
+class ChangesTable:
+    """The numbered events keyed to the chart (empty when there are none)."""
+
+    template: ClassVar[str] = "briefing/sections/changes_table.html.j2"
+    rows: tuple[ChangeRow, ...]
+    remainder: Remainder | None
+    key: GradeKey
+
+
+@dataclass(frozen=True)
+class Contradicted:
+    """The event a dispute contradicts; `counted` is False when no counted source backs it."""
+
+    ref: EventRef
+    track: str
+    when: str
+    summary: str
+    counted: bool
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A dispute beside what it contradicts, and the stretches it makes contested."""
+
+    number: int | None
+    track: str
+    when: str
+    contradicts: Contradicted
+    dispute: EventText
+    sources: tuple[SourceRef, ...]
+    credibility: Grade
+    effect: str
+
+
+@dataclass(frozen=True)
+class ContestedClaims:
+    """The shown disputes (empty when no source contradicts another)."""
+
+    template: ClassVar[str] = "briefing/sections/contested_claims.html.j2"
+    claims: tuple[Claim, ...]
+    remainder: Remainder | None
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One source as listed, with its `status` in this briefing ('cited', 'not counted: …')."""
+
+    source_id: str
+    outlet: str
+    title: str
+    author: str
+    url: str
+    published: str
+    kind: str
+    reliability: Grade
+    notes: str
+    status: str
+    counted: bool
+
+
+@dataclass(frozen=True)
+class SourcesTable:
+    """Every source of the dataset, oldest first."""
+
+    template: ClassVar[str] = "briefing/sections/sources_table.html.j2"
+    rows: tuple[SourceRow, ...]
+
+
+@dataclass(frozen=True)
+class ParameterRow:
+    """A parameter's name, its value in this briefing and what it means."""
+
+    name: str
+    value: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class MethodFacts:
+    """The dataset behind the briefing and every parameter's value."""
+
+    template: ClassVar[str] = "briefing/sections/method.html.j2"
+    dataset_title: str
+    dataset_id: str
+    events: int
+    sources: int
+    dataset_hash: str | None
+    parameters: tuple[ParameterRow, ...]
+
+
+def title_block(dataset: Dataset, params: Parameters) -> TitleBlock:
     """The header: marking, title, window, what knowledge it reflects, and the build date."""
     counted = _counted_sources(dataset, params)
     latest = max(counted["published"], default=None)
@@ -61,89 +257,59 @@ def title_block(dataset: Dataset, params: Parameters) -> str:
         )
     else:
         knowledge = f"All sources ({latest_text})"
-    meta = [
+    facts = [
         ("Window", window_text(params)),
         ("Knowledge", knowledge),
     ]
     if params.min_reliability != RELIABILITY_GRADES[-1]:
-        meta.append(("Sources", f"Only sources graded {params.min_reliability} or better"))
+        facts.append(("Sources", f"Only sources graded {params.min_reliability} or better"))
     if len(params.tracks) < len(dataset.tracks):
         labels = ", ".join(dataset.track(t).label for t in params.tracks)
-        meta.append(("Tracks", f"{len(params.tracks)} of {len(dataset.tracks)}: {labels}"))
+        facts.append(("Tracks", f"{len(params.tracks)} of {len(dataset.tracks)}: {labels}"))
     if params.title != dataset.title:
-        meta.append(("Dataset", dataset.title))
-    meta.append(("Built", _day(params.build_date)))
-    return (
-        '<header class="bf-title">'
-        f'<p class="bf-marking">{_e(params.marking)}</p>'
-        f"<h1>{_e(params.title)}</h1>"
-        f'<dl class="bf-meta">{_dl_items(meta)}</dl>'
-        "</header>"
-    )
+        facts.append(("Dataset", dataset.title))
+    facts.append(("Built", _day(params.build_date)))
+    return TitleBlock(params.marking, params.title, tuple(facts))
 
 
 def window_text(params: Parameters) -> str:
-    """The window as '1 Jan 2018 – 31 Dec 2023' (plain text, not escaped)."""
+    """The window as '1 Jan 2018 – 31 Dec 2023'."""
     return f"{_day(params.start)} – {_day(params.end)}"
 
 
-def bottom_line(table: pd.DataFrame, dataset: Dataset, params: Parameters) -> str:
+def bottom_line(table: pd.DataFrame, dataset: Dataset, params: Parameters) -> BottomLine:
     """Bottom line up front: an overall summary, then each track's state at the window's end."""
     events = _by_id(dataset.events)
-    items = "".join(
-        f"<li>{_track_sentence(track, table[table['track'] == track], events, dataset, params)}"
-        "</li>"
+    sentences = tuple(
+        _track_sentence(track, table[table["track"] == track], events, dataset, params)
         for track in params.tracks
     )
-    summary = _overall_summary(table, events, dataset, params)
-    return _section(
-        "bottom-line",
-        "Bottom line up front",
-        f'<p class="bf-summary">{summary}</p><ul class="bf-tracks">{items}</ul>',
-    )
+    return BottomLine(_overall_summary(table, events, dataset, params), sentences)
 
 
-def text_alternative(text: str) -> str:
-    """The chart's text alternative: one paragraph per line of `text`."""
-    paragraphs = "".join(f"<p>{_e(line)}</p>" for line in text.splitlines() if line.strip())
-    return f'<section class="bf-chart-text"><h3>The chart in words</h3>{paragraphs}</section>'
+def chart_in_words(text: str) -> ChartInWords:
+    """The chart's text alternative (`chart.describe_timeline`): one paragraph per line."""
+    return ChartInWords(tuple(line for line in text.splitlines() if line.strip()))
 
 
-def changes_table(markers: pd.DataFrame, dataset: Dataset) -> str:
+def changes_table(markers: pd.DataFrame, dataset: Dataset) -> ChangesTable:
     """The numbered state changes and disputes (`states.key_events`), keyed to the chart."""
-    if markers.empty:
-        body = (
-            '<p class="bf-empty">No track changed state and no source was disputed '
-            "in this window.</p>"
-        )
-        return _section("changes", "State changes", body)
     numbers = dict(zip(markers["event_id"], markers["number"], strict=True))
-    rows = []
-    for event in markers.head(MAX_TABLE_ROWS).itertuples():
-        if event.kind == "dispute":
-            what = f'<span class="bf-dispute">Disputes {_event_ref(event.disputes, numbers)}</span>'
-        else:
-            what = _state_label(dataset.states[event.state])
-        rows.append(
-            "<tr>"
-            f'<th scope="row" class="bf-number">{event.number}</th>'
-            f'<td class="bf-date">{_e(format_partial(event.date, event.precision))}</td>'
-            f"<td>{_e(dataset.track(event.track).label)}</td>"
-            f"<td>{what}</td>"
-            f"<td>{_event_text(event)}</td>"
-            f"<td>{_source_refs(event.source_ids, dataset)}</td>"
-            f'<td class="bf-credibility">{_credibility(event.credibility)}</td>'
-            "</tr>"
+    rows = tuple(
+        ChangeRow(
+            number=int(event.number),
+            date=format_partial(event.date, event.precision),
+            track=dataset.track(event.track).label,
+            state=None if event.kind == "dispute" else _state_label(dataset.states[event.state]),
+            disputes=_event_ref(event.disputes, numbers) if event.kind == "dispute" else None,
+            event=_event_text(event),
+            sources=_source_refs(event.source_ids, dataset),
+            credibility=_credibility(event.credibility),
         )
-    head = ("No.", "Date", "Track", "New state", "What happened", "Sources", "Credibility")
-    body = (
-        '<p class="bf-lead">Each number is a marker on the chart. Disputes are listed where '
-        "they fall; the contested claims below set them beside what they contradict.</p>"
-        + _table("bf-changes-table", head, rows)
-        + _more(len(markers), len(rows), "numbered events", "marked on the chart")
-        + f'<p class="bf-key"><small>{_credibility_key()}</small></p>'
+        for event in markers.head(MAX_TABLE_ROWS).itertuples()
     )
-    return _section("changes", "State changes", body)
+    remainder = _remainder(len(markers), len(rows), "numbered events", "marked on the chart")
+    return ChangesTable(rows, remainder, grade_key())
 
 
 def shown_disputes(
@@ -164,47 +330,34 @@ def shown_disputes(
 
 def contested_claims(
     events: pd.DataFrame, markers: pd.DataFrame, table: pd.DataFrame, dataset: Dataset
-) -> str:
-    """Each shown dispute beside the event it contradicts; one sentence when there is none.
+) -> ContestedClaims:
+    """Each shown dispute beside the event it contradicts.
 
     `events` are the visible events (`states.visible_events`), `table` the state table.
     """
     disputes = shown_disputes(events, markers, table)
-    if disputes.empty:
-        body = '<p class="bf-empty">No source contradicts another in this window.</p>'
-        return _section("contested", "Contested claims", body)
     numbers = dict(zip(markers["event_id"], markers["number"], strict=True))
     everything = _by_id(dataset.events)
     visible = set(events["event_id"])
     shown = disputes.head(MAX_CLAIMS)
     contested = _contested_stretches(table, set(shown["disputes"]), dataset)
-    claims = []
-    for dispute in shown.itertuples():
-        number = numbers.get(dispute.event_id)
-        heading = f"No. {number}" if number else "Not numbered (dated outside the window)"
-        when = format_partial(dispute.date, dispute.precision)
-        target = everything[dispute.disputes]
-        items = [
-            ("Contradicts", _contradicted(target, numbers, visible, dataset)),
-            ("The dispute", _event_text(dispute)),
-            ("Sources", _source_refs(dispute.source_ids, dataset)),
-            ("Credibility", _credibility(dispute.credibility, spelled=True)),
-        ]
-        effect = contested.get(dispute.disputes)
-        if effect:
-            items.append(
-                ("Effect", _e(f"Marked contested (hatched on the chart): {_and(effect)}."))
-            )
-        claims.append(
-            '<div class="bf-claim">'
-            f"<h3>{_e(heading)}: {_e(dataset.track(dispute.track).label)}, {_e(when)}</h3>"
-            f'<dl class="bf-claim-detail">{_dl_items(items, escaped=True)}</dl>'
-            "</div>"
+    claims = tuple(
+        Claim(
+            number=numbers.get(dispute.event_id),
+            track=dataset.track(dispute.track).label,
+            when=format_partial(dispute.date, dispute.precision),
+            contradicts=_contradicted(everything[dispute.disputes], numbers, visible, dataset),
+            dispute=_event_text(dispute),
+            sources=_source_refs(dispute.source_ids, dataset),
+            credibility=_credibility(dispute.credibility, spelled=True),
+            effect=_and(contested.get(dispute.disputes, ())),
         )
-    more = _more(
+        for dispute in shown.itertuples()
+    )
+    remainder = _remainder(
         len(disputes), len(claims), "disputes", "numbered on the chart where dated in the window"
     )
-    return _section("contested", "Contested claims", "".join(claims) + more)
+    return ContestedClaims(claims, remainder)
 
 
 def cited_sources(table: pd.DataFrame, *event_frames: pd.DataFrame) -> set[str]:
@@ -213,8 +366,8 @@ def cited_sources(table: pd.DataFrame, *event_frames: pd.DataFrame) -> set[str]:
     return {s for frame in frames for ids in frame["source_ids"] for s in ids}
 
 
-def sources_table(dataset: Dataset, params: Parameters, cited: set[str]) -> str:
-    """Every source with its grade, and whether it counts in this briefing; then the key."""
+def sources_table(dataset: Dataset, params: Parameters, cited: set[str]) -> SourcesTable:
+    """Every source with its grade, and whether it counts in this briefing."""
     rows = []
     ordered = dataset.sources.sort_values(["published", "row"], kind="stable")
     for source in ordered.itertuples():
@@ -225,84 +378,48 @@ def sources_table(dataset: Dataset, params: Parameters, cited: set[str]) -> str:
             status = "cited"
         else:
             status = "counted, not cited in this window"
-        described = [
-            f'<span class="bf-outlet">{_e(source.outlet)}</span>.',
-            f'<cite class="bf-source-title">{_e(source.title)}</cite>.',
-        ]
-        if source.author:
-            described.append(f'<span class="bf-author">By {_e(source.author)}.</span>')
-        if source.url:
-            described.append(f'<a class="bf-url" href="{_e(source.url)}">{_e(source.url)}</a>')
         rows.append(
-            f'<tr class="{"bf-not-counted" if reasons else "bf-counted"}">'
-            f'<th scope="row" class="bf-source-id">{_e(source.source_id)}</th>'
-            f"<td>{' '.join(described)}</td>"
-            f'<td class="bf-date">{_day(source.published)}</td>'
-            f"<td>{_e(source.kind)}</td>"
-            f"<td>{_reliability(source.reliability, spelled=True)}</td>"
-            f'<td class="bf-notes">{_e(source.notes)}</td>'
-            f'<td class="bf-status">{_e(status)}</td>'
-            "</tr>"
+            SourceRow(
+                source_id=source.source_id,
+                outlet=source.outlet,
+                title=source.title,
+                author=source.author,
+                url=source.url,
+                published=_day(source.published),
+                kind=source.kind,
+                reliability=_reliability(source.reliability, spelled=True),
+                notes=source.notes,
+                status=status,
+                counted=not reasons,
+            )
         )
-    head = ("Source", "Outlet, title, author", "Published", "Kind", "Reliability", "Notes", "Use")
-    return _section(
-        "sources",
-        "Sources",
-        _table("bf-sources-table", head, rows) + admiralty_key(),
-    )
+    return SourcesTable(tuple(rows))
 
 
-def admiralty_key() -> str:
+def grade_key() -> GradeKey:
     """The two Admiralty scales, spelled out."""
-    reliability = _dl_items(RELIABILITY_MEANINGS.items())
-    credibility = _dl_items((str(k), v) for k, v in CREDIBILITY_MEANINGS.items())
-    return (
-        '<div class="bf-key">'
-        "<h3>Grades (Admiralty scale)</h3>"
-        "<p>Each source is graded for reliability, A–F; each event for the credibility of "
-        "the information, 1–6.</p>"
-        f'<dl class="bf-scale">{reliability}</dl>'
-        f'<dl class="bf-scale">{credibility}</dl>'
-        "</div>"
+    return GradeKey(
+        reliability=tuple(RELIABILITY_MEANINGS.items()),
+        credibility=tuple((str(k), v) for k, v in CREDIBILITY_MEANINGS.items()),
     )
 
 
-def method_section(dataset: Dataset, params: Parameters, *, dataset_hash: str | None = None) -> str:
-    """How the state model works, in plain words, and every parameter of this briefing."""
-    counts = f"{len(dataset.events)} events from {len(dataset.sources)} sources"
-    provenance = f"The dataset is {_e(dataset.title)} ({_e(dataset.id)}): {counts}"
-    if dataset_hash:
-        provenance += f'; its files hash to <span class="bf-hash">{_e(dataset_hash)}</span>'
-    prose = (
-        "<p>Every event in the dataset is written in our own words, belongs to one track, "
-        "cites its sources by id and is dated no more precisely than they allow (a day, a "
-        "month or a year). A <em>change</em> puts the track into a new state; a "
-        "<em>confirm</em> is a later source reaffirming the state it is in; a "
-        "<em>dispute</em> is a source contradicting an earlier event; a <em>note</em> is "
-        "context that changes no state.</p>"
-        "<p>Each track is a sequence of stretches, one per state, from one change to the "
-        "next. A state set before the window is carried into it from the first day. A "
-        "stretch is solid on the chart up to the latest source that confirms it and lighter "
-        "after that: the state is carried forward, not observed. A stretch is contested "
-        "(hatched) when a counted dispute names an event it rests on; the dispute does not "
-        "change the state, it tells the reader to weigh the evidence.</p>"
-        "<p>Sources are graded for reliability (A–F) and events for credibility (1–6) on "
-        "the Admiralty scale. <code>as_of</code> keeps only sources published on or before "
-        "that day, and events dated up to it, so the briefing shows what was known then; "
-        "<code>min_reliability</code> sets aside sources graded below that letter. An "
-        "event left with no counted source is dropped.</p>"
-        f"<p>{provenance}.</p>"
-    )
-    rows = [
-        "<tr>"
-        f'<th scope="row"><code>{_e(name)}</code></th>'
-        f'<td class="bf-value">{_e(_parameter_value(name, getattr(params, name)))}</td>'
-        f"<td>{_e(meaning)}</td>"
-        "</tr>"
+def method_facts(
+    dataset: Dataset, params: Parameters, *, dataset_hash: str | None = None
+) -> MethodFacts:
+    """What the method text cannot know in advance: the dataset and every parameter."""
+    parameters = tuple(
+        ParameterRow(name, _parameter_value(name, getattr(params, name)), meaning)
         for name, (_kind, meaning) in PARAMETERS.items()
-    ]
-    table = _table("bf-params-table", ("Parameter", "Value", "Meaning"), rows)
-    return _section("method", "Method and parameters", prose + table)
+    )
+    return MethodFacts(
+        dataset_title=dataset.title,
+        dataset_id=dataset.id,
+        events=len(dataset.events),
+        sources=len(dataset.sources),
+        dataset_hash=dataset_hash,
+        parameters=parameters,
+    )
 
 
 # --- the bottom line ------------------------------------------------------------------
@@ -314,23 +431,25 @@ def _track_sentence(
     events: Mapping[str, Any],
     dataset: Dataset,
     params: Parameters,
-) -> str:
-    label = f'<strong class="bf-track">{_e(dataset.track(track).label)}</strong>'
+) -> Sentence:
+    label = ("track", dataset.track(track).label)
     if rows.empty:
-        return f"No counted source records the state of {label} by {_e(_day(params.end))}."
+        return (
+            ("", "No counted source records the state of "),
+            label,
+            ("", f" by {_day(params.end)}."),
+        )
     last = rows.iloc[-1]
     first = events[last["event_ids"][0]]
     since = format_partial(first.date, first.precision)
     # A confirm opens a stretch only when the change itself is hidden (as_of).
     since = f"since at least {since}" if first.kind == "confirm" else f"since {since}"
-    state = _e(_lower_first(dataset.states[last["state"]].label))
-    sentence = (
-        f'{label} was <span class="bf-state">{state}</span> {_e(_end_phrase(params.end))}, '
-        f"as it had been {_e(since)}; {_e(_confirmation(last, events, params))}."
-    )
+    rest = f" {_end_phrase(params.end)}, as it had been {since}; "
+    rest += f"{_confirmation(last, events, params)}."
     if last["contested"]:
-        sentence += " A source disputes an event behind this state (see contested claims)."
-    return sentence
+        rest += " A source disputes an event behind this state (see contested claims)."
+    state = _lower_first(dataset.states[last["state"]].label)
+    return (label, ("", " was "), ("state", state), ("", rest))
 
 
 def _confirmation(interval: pd.Series, events: Mapping[str, Any], params: Parameters) -> str:
@@ -399,7 +518,7 @@ def _overall_summary(
             f"No source had confirmed the final state of {_and(stale)} "
             "for more than a year by the end of the window"
         )
-    return _e(". ".join(sentences) + ".")
+    return ". ".join(sentences) + "."
 
 
 def _stretch(interval: Any, dataset: Dataset) -> str:
@@ -428,13 +547,16 @@ def _years(n: int) -> str:
 # --- contested claims -----------------------------------------------------------------
 
 
-def _contradicted(target: Any, numbers: dict[str, int], visible: set[str], dataset: Dataset) -> str:
-    when = format_partial(target.date, target.precision)
-    ref = _event_ref(target.event_id, numbers)
-    text = f"{ref}, {_e(dataset.track(target.track).label)}, {_e(when)}: {_e(target.summary)}"
-    if target.event_id not in visible:
-        text += " (no counted source supports that event in this briefing)"
-    return text
+def _contradicted(
+    target: Any, numbers: dict[str, int], visible: set[str], dataset: Dataset
+) -> Contradicted:
+    return Contradicted(
+        ref=_event_ref(target.event_id, numbers),
+        track=dataset.track(target.track).label,
+        when=format_partial(target.date, target.precision),
+        summary=target.summary,
+        counted=target.event_id in visible,
+    )
 
 
 def _contested_stretches(
@@ -449,78 +571,38 @@ def _contested_stretches(
     return found
 
 
-def _more(total: int, shown: int, noun: str, where: str) -> str:
-    """The sentence under a capped list: how many are left out and where to find them."""
-    if total <= shown:
-        return ""
-    return (
-        f'<p class="bf-more">Listed here: the first {shown:,} of {total:,} {_e(noun)}. '
-        f"The other {total - shown:,} are {_e(where)} but not set out here. "
-        f"{_e(FULL_RECORD)}</p>"
-    )
+def _remainder(total: int, shown: int, noun: str, where: str) -> Remainder | None:
+    """What a capped list leaves out; None when it lists everything."""
+    return Remainder(shown, total, noun, where) if total > shown else None
 
 
 # --- pieces ---------------------------------------------------------------------------
-
-
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
 
 
 def _day(value: date) -> str:
     return format_partial(value, "day")
 
 
-def _section(name: str, heading: str, body: str) -> str:
-    return f'<section class="bf-section bf-{name}"><h2>{_e(heading)}</h2>{body}</section>'
-
-
-def _table(css_class: str, head: Iterable[str], rows: list[str]) -> str:
-    header = "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
-    return (
-        f'<table class="bf-table {css_class}">'
-        f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def _dl_items(items: Iterable[tuple[str, str]], *, escaped: bool = False) -> str:
-    """<dt>/<dd> pairs; `escaped` when the values are already HTML."""
-    return "".join(f"<dt>{_e(k)}</dt><dd>{v if escaped else _e(v)}</dd>" for k, v in items)
-
-
 def _by_id(events: pd.DataFrame) -> dict[str, Any]:
     return {e.event_id: e for e in events.itertuples()}
 
 
-def _event_ref(event_id: str, numbers: dict[str, int]) -> str:
-    number = numbers.get(event_id)
-    if number:
-        return f'<span class="bf-ref">No. {number}</span>'
-    return f'<span class="bf-ref bf-event-id">{_e(event_id)}</span>'
+def _event_ref(event_id: str, numbers: dict[str, int]) -> EventRef:
+    return EventRef(numbers.get(event_id), event_id)
 
 
-def _state_label(state: StateDef) -> str:
-    return f"{_swatch(state.colour)}{_e(state.label)}"
+def _state_label(state: StateDef) -> StateLabel:
+    """The label, and the colour only when it is #RRGGBB (it goes into a style attribute)."""
+    return StateLabel(state.label, state.colour if _COLOUR.fullmatch(state.colour) else None)
 
 
-def _swatch(colour: str) -> str:
-    """A decorative colour chip; the colour goes into the style only as #RRGGBB."""
-    style = f' style="background-color: {colour}"' if _COLOUR.fullmatch(colour) else ""
-    return f'<span class="bf-swatch" aria-hidden="true"{style}></span>'
-
-
-def _event_text(event: Any) -> str:
-    parts = [f'<span class="bf-event-summary">{_e(event.summary)}</span>']
+def _event_text(event: Any) -> EventText:
     amounts = []
     if _present(event.amount_usd):
         amounts.append(_money(int(event.amount_usd)))
     if _present(event.quantity):
         amounts.append(f"quantity {int(event.quantity):,}")
-    if amounts:
-        parts.append(f'<small class="bf-amount">{_e("; ".join(amounts))}</small>')
-    if event.actors:
-        parts.append(f'<small class="bf-actors">Actors: {_e("; ".join(event.actors))}</small>')
-    return " ".join(parts)
+    return EventText(event.summary, "; ".join(amounts), "; ".join(event.actors))
 
 
 def _present(value: object) -> bool:
@@ -537,33 +619,19 @@ def _money(amount: int) -> str:
     return f"${amount:,}"
 
 
-def _source_refs(source_ids: Iterable[str], dataset: Dataset) -> str:
+def _source_refs(source_ids: Iterable[str], dataset: Dataset) -> tuple[SourceRef, ...]:
     grades = dict(zip(dataset.sources["source_id"], dataset.sources["reliability"], strict=True))
-    items = "".join(
-        f'<li><span class="bf-source-id">{_e(s)}</span> ({_reliability(grades[s])})</li>'
-        for s in source_ids
-    )
-    return f'<ul class="bf-refs">{items}</ul>'
+    return tuple(SourceRef(s, _reliability(grades[s])) for s in source_ids)
 
 
-def _reliability(grade: str, *, spelled: bool = False) -> str:
+def _reliability(grade: str, *, spelled: bool = False) -> Grade:
     meaning = RELIABILITY_MEANINGS[grade]
-    text = f"{grade} – {meaning}" if spelled else grade
-    return f'<span class="bf-grade" title="{_e(meaning)}">{_e(text)}</span>'
+    return Grade(f"{grade} – {meaning}" if spelled else grade, meaning)
 
 
-def _credibility(value: int, *, spelled: bool = False) -> str:
+def _credibility(value: int, *, spelled: bool = False) -> Grade:
     meaning = CREDIBILITY_MEANINGS[int(value)]
-    text = f"{int(value)} – {meaning}" if spelled else str(int(value))
-    return f'<span class="bf-grade" title="{_e(meaning)}">{_e(text)}</span>'
-
-
-def _credibility_key() -> str:
-    scale = "; ".join(f"{k} {v}" for k, v in CREDIBILITY_MEANINGS.items())
-    grades = "; ".join(f"{k} {v}" for k, v in RELIABILITY_MEANINGS.items())
-    return _e(
-        f"Credibility of the event (Admiralty 1–6): {scale}. Source grades in brackets: {grades}."
-    )
+    return Grade(f"{int(value)} – {meaning}" if spelled else str(int(value)), meaning)
 
 
 def _counted_sources(dataset: Dataset, params: Parameters) -> pd.DataFrame:
@@ -640,7 +708,7 @@ def _upper_first(text: str) -> str:
 
 
 def _capped(items: list[str], noun: str, limit: int = LIST_LIMIT) -> list[str]:
-    """At most `limit` items, then 'N further <noun>' for the rest (for `_and`)."""
+    """At most `limit` items, then 'N further' and the noun for the rest (for `_and`)."""
     if len(items) <= limit:
         return items
     return [*items[:limit], f"{len(items) - limit:,} further {noun}"]
