@@ -7,6 +7,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,6 +25,7 @@ from briefings.paths import BRIEFING_NOTEBOOK
 from briefings.publish import history_dir, new_staging, publish, published_build
 from briefings.schedule import (
     BUSY,
+    INDEX_LOCK,
     Outcome,
     briefing_lock,
     exit_status,
@@ -203,6 +206,25 @@ def test_a_briefing_locked_by_another_runner_is_skipped(spec):
         outcomes = schedule(spec, MONDAY)
     assert (outcomes["weekly"].status, outcomes["weekly"].reason) == ("skipped", BUSY)
     assert outcomes["monthly"].status == "built"
+
+
+def test_runners_write_the_index_one_at_a_time(spec):
+    reports = spec.parent / "reports"
+    (reports / ".locks").mkdir(parents=True)
+    with briefing_lock(reports, INDEX_LOCK) as held:  # another runner writing the index
+        assert held
+        runner = threading.Thread(target=schedule, args=(spec, MONDAY), kwargs={"only": ["weekly"]})
+        runner.start()
+        deadline = time.monotonic() + 60
+        while not read_status(reports, "weekly") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert read_status(reports, "weekly")["last_attempt"]["status"] == "built"
+        runner.join(timeout=1)  # what is left is the index, which must wait for the lock
+        assert runner.is_alive()
+        assert not (reports / "index.html").exists()
+    runner.join(timeout=60)
+    assert not runner.is_alive()
+    assert 'id="weekly"' in (reports / "index.html").read_text()
 
 
 def test_a_lock_file_left_by_a_dead_runner_does_not_block(spec):

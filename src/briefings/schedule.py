@@ -42,6 +42,7 @@ from .spec import Briefing, load_spec, select
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
 LOCK_DIR = ".locks"
 BUSY = "being built by another runner"
+INDEX_LOCK = "_index"  # not a possible briefing name (those are slugs)
 DEFAULT_JOBS = min(2, os.cpu_count() or 1)  # two builds at once beat one on 2 cores
 
 Progress = Callable[[str], None]
@@ -107,7 +108,10 @@ def run_schedule(
     for outcome in _attempt_all(todo, run, build, jobs):
         outcomes[outcome.name] = outcome
         say(f"{outcome.name}: {outcome.status} in {outcome.duration:.1f} s ({outcome.reason})")
-    write_index(spec, now=run.now)
+    # Runners of other briefings (`--only`, one per Airflow task) write the index too: one
+    # at a time, so each writes what the status files say after its own attempt.
+    with briefing_lock(spec.reports, INDEX_LOCK, wait=True):
+        write_index(spec, now=run.now)
     return [outcomes[b.name] for b in chosen]
 
 
@@ -188,12 +192,12 @@ def _record(run: _Run, outcome: Outcome, build_id: str | None) -> None:
 
 
 @contextmanager
-def briefing_lock(reports: Path, name: str) -> Iterator[bool]:
-    """Try to take the briefing's lock without waiting; yield whether it was taken."""
+def briefing_lock(reports: Path, name: str, *, wait: bool = False) -> Iterator[bool]:
+    """Take the briefing's lock, or with `wait` False only if free; yield whether it was taken."""
     path = reports / LOCK_DIR / f"{name}.lock"
     with path.open("a+", encoding="utf-8") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             yield False
             return
