@@ -38,6 +38,16 @@ $(STAMP): requirements.txt pyproject.toml
 .PHONY: venv
 venv: $(STAMP) ## create .venv from requirements.txt (done by every target that needs it)
 
+# The lock: requirements.txt compiled by uv from pyproject.toml's dependencies and extras,
+# with the settings in its [tool.uv.pip]. Existing pins are kept; to move one, e.g.
+# `make lock LOCK_FLAGS="--upgrade-package pandas"` (or --upgrade for all).
+LOCK_FLAGS ?=
+
+.PHONY: lock
+lock: $(STAMP) ## recompile requirements.txt from pyproject.toml (uv; keeps existing pins)
+	$(BIN)/uv pip compile pyproject.toml --python $(BIN)/python --quiet \
+		--output-file requirements.txt $(LOCK_FLAGS)
+
 .PHONY: report
 report: $(STAMP) ## build the default briefing into reports/ (START= END= AS_OF= TITLE= FORMAT= ...)
 	$(BIN)/briefings build --format $(FORMAT) \
