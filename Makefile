@@ -112,16 +112,18 @@ git-diffs: $(STAMP) ## make `git diff` show notebooks as code and text (jupytext
 		|| echo '*.ipynb diff=jupytext' >> "$$attributes"
 
 # Scheduled builds (briefings.yaml): `make briefings JOBS=2`, `FORCE=1` to rebuild all,
-# `NOW=2026-01-05T06:00` to run as if at that time (UTC), `SPEC=file` for another schedule.
+# `NOW=2026-01-05T06:00` to run as if at that time (UTC), `DRY_RUN=1` to print what would be
+# built without building, `SPEC=file` for another schedule.
 JOBS ?=
 FORCE ?=
 NOW ?=
+DRY_RUN ?=
 SPEC ?=
 
 .PHONY: briefings
 briefings: $(STAMP) ## build the scheduled briefings that are due or changed
 	$(BIN)/briefings schedule $(if $(SPEC),--spec "$(SPEC)") $(if $(JOBS),--jobs $(JOBS)) \
-		$(if $(FORCE),--force) $(if $(NOW),--now "$(NOW)")
+		$(if $(FORCE),--force) $(if $(NOW),--now "$(NOW)") $(if $(DRY_RUN),--dry-run)
 
 # --- Build speed (issue 7) ----------------------------------------------------------------
 .PHONY: bench

@@ -161,9 +161,11 @@ def test_broken_dataset_in_a_schedule(case, tmp_path, capsys, monkeypatch):
     first = expected_lines(CORPUS / "datasets" / case / "expected.txt", "{case}", folder)[0]
     spec = tmp_path / "briefings.yaml"
     spec.write_text('briefings:\n  bad:\n    cron: "0 6 * * 1"\n    params: {data_dir: data}\n')
-    code, out, _ = run(capsys, "schedule", "--spec", spec, "--now", NOW, "-q")
+    code, out, err = run(capsys, "schedule", "--spec", spec, "--now", NOW, "-q")
     assert code == 1
-    assert first.removeprefix("error: ") in out
+    assert out == "0 built, 0 skipped, 1 failed: bad\n"  # -q: one summary line
+    [line] = err  # the first problem, and how many more
+    assert line.startswith(f"error: briefing 'bad': {first.removeprefix('error: ')}")
     assert not (tmp_path / "reports" / "bad").exists()
     assert not list((tmp_path / "reports").glob(".builds/bad/[!.]*"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -9,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -17,7 +18,7 @@ import pytest
 from conftest import SMALL_EVENTS, write_dataset
 
 from briefings.cli import main
-from briefings.exceptions import BuildError, OutputError
+from briefings.exceptions import BuildError, OutputError, ScheduleError
 from briefings.fingerprint import inputs_hash
 from briefings.index import read_status
 from briefings.params import prepare
@@ -32,6 +33,7 @@ from briefings.schedule import (
     format_summary,
     next_fire,
     run_schedule,
+    summary_line,
 )
 
 MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # an hour after the weekly fire time
@@ -259,8 +261,146 @@ def test_the_summary_is_a_table_with_totals():
         "weekly     built       8.2 s  never built",
         "year-2019  skipped         –  inputs unchanged; not due until 2026-02-01",
         "x          failed      1.0 s  cell 3 failed",
-        "1 built, 1 skipped, 1 failed",
+        "1 built, 1 skipped, 1 failed: x",
     ]
+    assert summary_line([Outcome("a", "would build", "due"), Outcome("b", "skipped", "")]) == (
+        "1 would build, 1 skipped, 0 failed"
+    )
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every entry under `folder` (links as their targets, files as their bytes)."""
+    if not folder.exists():
+        return {}
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        key = str(path.relative_to(folder))
+        if path.is_symlink():
+            found[key] = f"-> {path.readlink()}"
+        elif path.is_file():
+            found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            found[key] = "dir"
+    return found
+
+
+def test_a_dry_run_decides_and_writes_nothing(spec):
+    reports = spec.parent / "reports"
+    first = schedule(spec, MONDAY, dry_run=True)
+    assert {n: (o.status, o.reason) for n, o in first.items()} == {
+        "weekly": ("would build", "never built"),
+        "monthly": ("would build", "never built"),
+    }
+    assert not reports.exists() and calls(spec) == []
+
+    schedule(spec, MONDAY)
+    write_dataset(spec.parent / "data", events=[*SMALL_EVENTS[:4]])  # one event removed
+    before = tree_digest(reports)
+    assert len(before) > 10  # links, builds, status files, locks, the index
+    later = datetime(2026, 2, 1, 6, 0, tzinfo=UTC)
+    decided = schedule(spec, later, dry_run=True)
+    assert decided["weekly"].status == "would build"
+    assert decided["weekly"].reason == "inputs changed: the data"
+    assert tree_digest(reports) == before
+    assert len(calls(spec)) == 2  # nothing was built
+
+    # a dry run may look ahead of the clock: what would be built in a year's time
+    ahead = datetime.now(UTC) + timedelta(days=365)
+    write_dataset(spec.parent / "data")  # the data as built
+    future = schedule(spec, ahead, dry_run=True)
+    assert future["weekly"].status == "would build"
+    assert future["weekly"].reason.startswith("due: '0 6 * * 1' fired at ")
+    assert tree_digest(reports) == before
+
+
+def test_a_dry_run_reports_a_briefing_that_would_fail(spec):
+    spec.write_text(SPEC.replace("params: {data_dir: data}", "params: {data_dir: data, tracks: x}"))
+    outcomes = schedule(spec, MONDAY, dry_run=True)
+    assert outcomes["weekly"].status == "failed"
+    assert exit_status(list(outcomes.values())) == 1
+    assert not (spec.parent / "reports").exists()
+
+
+def test_a_run_that_builds_may_not_be_later_than_the_clock(spec):
+    ahead = datetime.now(UTC) + timedelta(days=2)
+    with pytest.raises(ScheduleError, match=r"later than the clock .*Add --dry-run"):
+        schedule(spec, ahead)
+    assert not (spec.parent / "reports").exists() and calls(spec) == []
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2062, 1, 4, 6, 0),  # plausible for a dry run only: see below
+        datetime(9999, 12, 31, 23, 0),
+        datetime(1, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=5))),
+        datetime(1999, 12, 31, 23, 59, tzinfo=UTC),
+    ],
+)
+def test_implausible_or_future_times_are_refused_before_anything_is_read(spec, moment):
+    spec.write_text("not: [a valid schedule")  # never read: the time is refused first
+    with pytest.raises(ScheduleError, match=r"^--now "):
+        schedule(spec, moment)
+    if moment.year != 2062:
+        with pytest.raises(ScheduleError, match="not a plausible time"):
+            schedule(spec, moment, dry_run=True)
+
+
+@pytest.mark.parametrize("stored", ["9999-12-31T23:00:00+00:00", "2062-01-04T06:00:00", "soon", 7])
+def test_a_stored_time_later_than_the_clock_or_malformed_never_breaks_a_run(spec, stored):
+    schedule(spec, MONDAY)
+    reports = spec.parent / "reports"
+    status_file = reports / ".status" / "weekly.json"
+    status = json.loads(status_file.read_text())
+    status["last_success"]["at"] = stored  # as an older version recorded an as-if run
+    status_file.write_text(json.dumps(status))
+    now = datetime.now(UTC)
+    outcomes = schedule(spec, now)
+    # not trusted: the manifest's own build time (the real clock) decides instead
+    assert outcomes["weekly"].status == "skipped", outcomes["weekly"].reason
+    when = outcomes["weekly"].reason.removeprefix("inputs unchanged; not due until ")
+    due = datetime.strptime(when, "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC)
+    assert now < due <= now + timedelta(days=7)  # the next Monday, not the stored year
+    outcomes = schedule(spec, now, force=True)
+    assert outcomes["weekly"].status == "built"
+    recorded = read_status(reports, "weekly")["last_success"]["at"]
+    assert recorded == now.isoformat(timespec="seconds")
+
+
+def test_the_attempt_records_when_it_ended_and_the_run_clock_for_due_ness(spec):
+    before = datetime.now(UTC).replace(microsecond=0)
+    schedule(spec, MONDAY)
+    attempt = read_status(spec.parent / "reports", "weekly")["last_attempt"]
+    assert attempt["at"] == "2026-01-05T07:00:00+00:00"
+    assert before <= datetime.fromisoformat(attempt["finished"]) <= datetime.now(UTC)
+
+
+def test_quiet_prints_one_summary_line_and_a_dry_run_says_so(spec, capsys):
+    schedule(spec, MONDAY)  # published builds whose inputs hash matches the real notebook's
+    assert main(["schedule", "--spec", str(spec), "--now", "2026-01-05T08:00", "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == ("0 built, 2 skipped, 0 failed\n", "")
+
+    assert main(["schedule", "--spec", str(spec), "--now", "2026-01-12T06:00", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[1].startswith("weekly    would build         –  due: '0 6 * * 1' fired")
+    assert out.splitlines()[-1] == "1 would build, 1 skipped, 0 failed"
+    assert err.splitlines()[-1] == "dry run: nothing was built or written"
+
+
+@pytest.mark.parametrize(
+    ("now", "message"),
+    [
+        ("2062-01-04T06:00", "error: --now 2062-01-04T06:00: later than the clock ("),
+        ("9999-12-31T23:00", "error: --now 9999-12-31T23:00: not a plausible time for a"),
+        ("0001-01-01T00:00+05:00", "error: --now 0001-01-01T00:00+05:00: not a plausible time"),
+    ],
+)
+def test_a_bad_now_is_one_line_and_exit_1(spec, capsys, now, message):
+    assert main(["schedule", "--spec", str(spec), "--now", now]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1 and err.startswith(message), err
+    assert not (spec.parent / "reports").exists()
 
 
 def test_next_fire_is_strictly_after():

@@ -112,6 +112,34 @@ BAD = [
         'briefings:\n  a:\n    cron: "@daily"\n  b:\n    cron: "@daily"\n    output: reports/a\n',
         "briefing 'b': key 'output':",
     ),
+    # Outputs that would unpublish one another or replace what the runner writes.
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n  b:\n    cron: "@daily"\n    output: reports/a/b\n',
+        "briefings.yaml:6: briefing 'b': key 'output': 'reports/a/b' lies inside the output of "
+        "briefing 'a' ('reports/a'); outputs must not contain one another",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    output: reports/x/y/z\n'
+        '  b:\n    cron: "@daily"\n    output: reports/x\n',
+        "briefing 'a': key 'output': 'reports/x/y/z' lies inside the output of briefing 'b'",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    output: reports/index.html\n',
+        "briefing 'a': key 'output': 'reports/index.html' is the index the scheduler writes",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    output: reports/feed.xml\n',
+        "briefing 'a': key 'output': 'reports/feed.xml' is the feed the scheduler writes",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n  b:\n    cron: "@daily"\n'
+        "    output: reports/a.failed.ipynb\n",
+        "briefing 'b': key 'output': 'reports/a.failed.ipynb' ends in .failed.ipynb",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n  b:\n    cron: "@daily"\n    output: reports/a\n',
+        "briefing 'b': key 'output': 'reports/a' is also the output of briefing 'a'",
+    ),
     (
         'briefings:\n  a: {cron: "@daily"}\n  a: {cron: "@weekly"}\n',
         "briefings.yaml:3: briefing 'a' is defined twice",
@@ -129,6 +157,16 @@ def test_each_mistake_is_one_line_naming_briefing_and_key(tmp_path, text, expect
     lines = caught.value.lines()
     assert any(expected in line for line in lines), lines
     assert all(line.startswith(str(tmp_path / "briefings.yaml")) for line in lines)
+
+
+def test_outputs_side_by_side_or_nested_in_plain_folders_are_fine(tmp_path):
+    text = (
+        'briefings:\n  a:\n    cron: "@daily"\n    output: reports/x/a\n'
+        '  b:\n    cron: "@daily"\n    output: reports/x/b\n'
+        '  ab:\n    cron: "@daily"\n    output: reports/x/ab\n'
+    )
+    outputs = [b.out for b in load_spec(write_spec(tmp_path, text)).briefings]
+    assert outputs == [tmp_path / "reports" / "x" / n for n in ("a", "b", "ab")]
 
 
 def test_all_mistakes_are_reported_at_once(tmp_path):

@@ -123,17 +123,26 @@ def _schedule(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from .paths import SCHEDULE_SPEC
-    from .schedule import DEFAULT_JOBS, exit_status, format_summary, run_schedule
+    from .schedule import DEFAULT_JOBS, exit_status, format_summary, run_schedule, summary_line
 
     outcomes = run_schedule(
         args.spec or SCHEDULE_SPEC,
         now=args.now or datetime.now(UTC),
         force=args.force,
         only=args.only or (),
+        dry_run=args.dry_run,
         jobs=args.jobs or DEFAULT_JOBS,
         progress=None if args.quiet else _progress,
     )
-    sys.stdout.write(format_summary(outcomes))
+    if args.quiet:  # one line, and each failure on its own line for the log
+        sys.stdout.write(summary_line(outcomes) + "\n")
+        for outcome in outcomes:
+            if outcome.status == "failed":
+                print(f"error: briefing '{outcome.name}': {outcome.reason}", file=sys.stderr)
+    else:
+        sys.stdout.write(format_summary(outcomes))
+    if args.dry_run and not args.quiet:
+        print("dry run: nothing was built or written", file=sys.stderr)
     return exit_status(outcomes)
 
 
@@ -216,7 +225,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     schedule.add_argument("--spec", metavar="FILE", help="schedule file (default: briefings.yaml)")
     schedule.add_argument(
-        "--now", type=_timestamp, metavar="ISO", help="run as if at this time (UTC if no offset)"
+        "--now",
+        type=_timestamp,
+        metavar="ISO",
+        help="decide as if at this time (UTC if no offset); not later than the clock "
+        "unless --dry-run",
     )
     schedule.add_argument("--force", action="store_true", help="build every briefing")
     schedule.add_argument(
@@ -225,6 +238,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="consider only this briefing (repeatable); the index still lists all",
     )
+    schedule.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be built and why; build and write nothing (any --now allowed)",
+    )
     schedule.add_argument("--jobs", type=_positive, metavar="N", help="builds run in parallel")
-    schedule.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    schedule.add_argument(
+        "-q", "--quiet", action="store_true", help="print one summary line (for cron logs)"
+    )
     return parser

@@ -76,6 +76,10 @@ class SpecError(ProblemsError):
     """briefings.yaml (the schedule) is malformed."""
 
 
+class ScheduleError(BriefingsError):
+    """A scheduler run was asked for something it must refuse (an implausible `--now`)."""
+
+
 class OutputError(BriefingsError):
     """An output folder cannot be created or written."""
 

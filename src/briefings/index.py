@@ -18,10 +18,9 @@ from urllib.parse import quote
 
 from .exceptions import OutputError
 from .publish import history_dir, published_build, read_manifest
-from .spec import Briefing, Spec
+from .spec import INDEX_FILE, Briefing, Spec
 
 STATUS_DIR = ".status"
-INDEX_FILE = "index.html"
 _OUTPUTS = (("briefing.html", "HTML"), ("briefing.pdf", "PDF"))
 _CURRENT = ' class="bf-current" title="published"'
 

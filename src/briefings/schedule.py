@@ -10,6 +10,10 @@ failing build from disturbing the others. A lock per briefing (`flock` on
 `reports/.locks/<name>.lock`) keeps two runners from building the same briefing; the
 operating system drops the lock when its holder dies, so a killed runner leaves no
 stale lock behind.
+
+A dry run decides the same way and writes nothing: no lock, status file or index. The
+run's clock is checked by `briefings.clock`, so an as-if time can never push the real
+schedule into the future.
 """
 
 from __future__ import annotations
@@ -25,12 +29,21 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from croniter import croniter
 
 from .build import build_briefing
+from .clock import (
+    LONG_AGO,
+    as_utc,
+    check_run_time,
+    format_moment,
+    real_now,
+    recordable,
+    stored_time,
+)
 from .exceptions import BriefingsError, OutputError
 from .fingerprint import dataset_hash, inputs_hash
 from .index import STATUS_DIR, read_status, record_attempt, write_index
@@ -40,6 +53,7 @@ from .publish import published_build, read_manifest
 from .spec import Briefing, load_spec, select
 
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
+WOULD_BUILD = "would build"  # a dry run's verdict on a briefing that is due or changed
 LOCK_DIR = ".locks"
 BUSY = "being built by another runner"
 INDEX_LOCK = "_index"  # not a possible briefing name (those are slugs)
@@ -66,6 +80,7 @@ class _Run:
     now: datetime
     force: bool
     notebook: Path
+    dry_run: bool = False
 
 
 def run_schedule(
@@ -74,6 +89,7 @@ def run_schedule(
     now: datetime,
     force: bool = False,
     only: Sequence[str] = (),
+    dry_run: bool = False,
     jobs: int = DEFAULT_JOBS,
     progress: Progress | None = None,
     build: Callable[..., object] = build_briefing,
@@ -83,15 +99,20 @@ def run_schedule(
 
     `now` is the scheduler's clock (naive means UTC); `force` builds every briefing;
     `only` names the briefings to consider (default: all; the index still lists all);
-    `build` is `build_briefing` or a stand-in with its signature. Raises SpecError for a
-    malformed schedule or an unknown name in `only`, and OutputError when reports/ cannot
-    be written; a failing build is an outcome, not an exception, and leaves its published
-    briefing in place.
+    `dry_run` only decides (outcomes 'would build' or 'skipped') and writes nothing;
+    `build` is `build_briefing` or a stand-in with its signature. Raises ScheduleError
+    for an implausible `now` or, unless `dry_run`, one later than the real clock;
+    SpecError for a malformed schedule or an unknown name in `only`, and OutputError
+    when reports/ cannot be written. A failing build is an outcome, not an exception,
+    and leaves its published briefing in place.
     """
     say = progress or (lambda _message: None)
+    now = check_run_time(now, dry_run=dry_run)
     spec = load_spec(spec_path)
-    run = _Run(spec.reports, as_utc(now), force, Path(notebook))
+    run = _Run(spec.reports, now, force, Path(notebook), dry_run)
     chosen = select(spec, only)
+    if dry_run:
+        return [_dry_run(briefing, run, say) for briefing in chosen]
     _prepare_reports(spec.reports)
 
     outcomes: dict[str, Outcome] = {}
@@ -119,7 +140,7 @@ def format_summary(outcomes: list[Outcome]) -> str:
     """A plain-text table: briefing, status, duration and reason; then the totals."""
     head = ("briefing", "status", "duration", "reason")
     rows = [
-        (o.name, o.status, f"{o.duration:.1f} s" if o.status != SKIPPED else "–", o.reason)
+        (o.name, o.status, f"{o.duration:.1f} s" if o.status in (BUILT, FAILED) else "–", o.reason)
         for o in outcomes
     ]
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
@@ -127,19 +148,21 @@ def format_summary(outcomes: list[Outcome]) -> str:
         f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}"
         for r in [head, *rows]
     ]
-    counts = {s: sum(o.status == s for o in outcomes) for s in (BUILT, SKIPPED, FAILED)}
-    lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, summary_line(outcomes)]) + "\n"
+
+
+def summary_line(outcomes: list[Outcome]) -> str:
+    """One line of totals ('1 built, 12 skipped, 0 failed'), naming the failed briefings;
+    a dry run counts what it would build instead."""
+    first = WOULD_BUILD if any(o.status == WOULD_BUILD for o in outcomes) else BUILT
+    counts = [f"{sum(o.status == s for o in outcomes)} {s}" for s in (first, SKIPPED, FAILED)]
+    failed = [o.name for o in outcomes if o.status == FAILED]
+    return ", ".join(counts) + (f": {', '.join(failed)}" if failed else "")
 
 
 def exit_status(outcomes: list[Outcome]) -> int:
     """1 when any build failed, else 0."""
     return 1 if any(o.status == FAILED for o in outcomes) else 0
-
-
-def as_utc(moment: datetime) -> datetime:
-    """The moment in UTC; a naive datetime is taken to be UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def next_fire(cron: str, after: datetime) -> datetime:
@@ -182,8 +205,10 @@ def _record(run: _Run, outcome: Outcome, build_id: str | None) -> None:
         outcome.name,
         {
             "status": outcome.status,
-            "at": run.now.isoformat(timespec="seconds"),
-            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            # The run's clock, which due-ness follows; never later than the real one.
+            "at": recordable(run.now).isoformat(timespec="seconds"),
+            # When the attempt ended, on the real clock: what the index shows.
+            "finished": real_now().isoformat(timespec="seconds"),
             "duration": round(outcome.duration, 3),
             "reason": outcome.reason,
             "build": build_id,
@@ -232,40 +257,49 @@ def _check_locked(briefing: Briefing, run: _Run) -> Outcome | str:
         return decision
 
 
+def _dry_run(briefing: Briefing, run: _Run, say: Progress) -> Outcome:
+    """What a run would do with the briefing, decided without taking its lock."""
+    decision = _check(briefing, run)
+    if not isinstance(decision, Outcome):
+        decision = Outcome(briefing.name, WOULD_BUILD, decision)
+    say(f"{briefing.name}: {decision.status} ({decision.reason})")
+    return decision
+
+
 def _check(briefing: Briefing, run: _Run) -> Outcome | str:
     """Why the briefing must be built, or the outcome of not building it."""
     published = published_build(briefing.out)
     manifest = None if published is None else read_manifest(published)
-    if run.force:
-        return "forced (--force)"
-    if manifest is None:
-        return "never built"
     try:
         params, dataset = prepare(briefing.params, origin=briefing.origin)
     except BriefingsError as error:
         return Outcome(briefing.name, FAILED, _first_line(error))
+    if run.force:
+        return "forced (--force)"
+    if manifest is None:
+        return "never built"
     if manifest.get("inputs_hash") != inputs_hash(params, dataset, briefing.formats, run.notebook):
         data_changed = manifest.get("dataset", {}).get("hash") != dataset_hash(dataset)
         what = "the data" if data_changed else "the notebook, code, parameters or formats"
         return f"inputs changed: {what}"
     fire = next_fire(briefing.cron, _last_success(briefing, run.reports, published, manifest))
     if fire <= run.now:
-        return f"due: '{briefing.cron}' fired at {_moment(fire)}"
-    return Outcome(briefing.name, SKIPPED, f"inputs unchanged; not due until {_moment(fire)}")
+        return f"due: '{briefing.cron}' fired at {format_moment(fire)}"
+    return Outcome(briefing.name, SKIPPED, f"inputs unchanged; not due until {format_moment(fire)}")
 
 
 def _last_success(briefing: Briefing, reports: Path, published: Path, manifest: dict) -> datetime:
     """When the published build was made, on the clock of the run that made it.
 
     A run given `--now` records that time, so due-ness follows the scheduler's clock; a
-    build published by hand falls back to its manifest's wall-clock `built_at`.
+    build published by hand falls back to its manifest's wall-clock `built_at`. A stored
+    time that is malformed or later than the real clock is not trusted: the briefing then
+    counts as built long ago, so it is due, and the next success records a sane time.
     """
-    success = read_status(reports, briefing.name).get("last_success") or {}
-    text = success.get("at") if success.get("build") == published.name else None
-    try:
-        return as_utc(datetime.fromisoformat(text or manifest["built_at"]))
-    except (KeyError, TypeError, ValueError):
-        return datetime.min.replace(tzinfo=UTC)  # unknown: treat as long ago, so due
+    success = read_status(reports, briefing.name).get("last_success")
+    success = success if isinstance(success, dict) else {}
+    recorded = stored_time(success.get("at")) if success.get("build") == published.name else None
+    return recorded or stored_time(manifest.get("built_at")) or LONG_AGO
 
 
 def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
@@ -333,10 +367,6 @@ def _first_line(error: BriefingsError) -> str:
     lines = error.lines()
     more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
     return (lines[0] if lines else type(error).__name__) + more
-
-
-def _moment(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _since(started: float) -> float:

@@ -24,6 +24,11 @@ from .yamlfile import read_yaml_file, yaml_line
 FORMATS = ("html", "pdf")
 DEFAULT_KEEP = 5
 REPORTS = "reports"
+# Files the runner itself writes in reports/: no briefing may be published over them.
+INDEX_FILE = "index.html"
+FEED_FILE = "feed.xml"
+# A failed build keeps its notebook beside its output as <name> + this.
+FAILED_SUFFIX = ".failed.ipynb"
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PATH_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
@@ -274,12 +279,41 @@ class _Checker:
         return self.path.parent / relative
 
     def check_outputs(self, briefings: list[Briefing]) -> None:
+        """Refuse outputs that would unpublish each other or replace the runner's files.
+
+        Publishing turns an output into a link to a build folder: an output inside
+        another's would be written into that briefing's build (and lost at its next
+        publish), and one over index.html or feed.xml would be overwritten every run.
+        """
+        reports = self.path.parent / REPORTS
+        reserved = {reports / INDEX_FILE: "the index", reports / FEED_FILE: "the feed"}
         seen: dict[Path, str] = {}
         for briefing in briefings:
-            other = seen.setdefault(briefing.out, briefing.name)
-            if other != briefing.name:
+
+            def bad(message: str, briefing: Briefing = briefing) -> None:
                 self.report(
                     ("briefings", briefing.name, "output"),
-                    f"briefing '{briefing.name}': key 'output': '{briefing.out}' is also the "
-                    f"output of briefing '{other}'",
+                    f"briefing '{briefing.name}': key 'output': '{self._shown(briefing.out)}' "
+                    + message,
                 )
+
+            if briefing.out in reserved:
+                bad(f"is {reserved[briefing.out]} the scheduler writes; choose another folder")
+            elif briefing.out.name.endswith(FAILED_SUFFIX):
+                bad(f"ends in {FAILED_SUFFIX}, the name of a failed build's notebook")
+            other = seen.setdefault(briefing.out, briefing.name)
+            if other != briefing.name:
+                bad(f"is also the output of briefing '{other}'")
+        for outer, outer_name in seen.items():
+            for inner, inner_name in seen.items():
+                if outer != inner and outer in inner.parents:
+                    self.report(
+                        ("briefings", inner_name, "output"),
+                        f"briefing '{inner_name}': key 'output': '{self._shown(inner)}' lies "
+                        f"inside the output of briefing '{outer_name}' ('{self._shown(outer)}'); "
+                        "outputs must not contain one another",
+                    )
+
+    def _shown(self, out: Path) -> str:
+        """An output as the file names it: relative to the file's folder."""
+        return out.relative_to(self.path.parent).as_posix()
