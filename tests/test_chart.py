@@ -87,7 +87,7 @@ def test_shipped_chart_is_xml_with_every_lane_label_and_marker_number(shipped):
     # Year names on the time axis, and only states that appear in the legend.
     assert {"2018", "2023"} <= set(shown)
     assert "Active" in shown
-    assert "Crisis" in shown
+    assert "In crisis" in shown
 
 
 def test_two_renders_are_byte_identical(shipped):
@@ -208,7 +208,9 @@ def test_few_events_far_apart_are_drawn_one_by_one(shipped):
     table, markers, dataset, params = shipped
     svg = render(table, markers, dataset, params.start, params.end)
     singles = [m for m in marker_ids(svg) if re.fullmatch(r"marker-\d+", m)]
-    assert len(singles) >= len(markers) - 2
+    # Two pairs share a lane within a month (two disputes of Nov 2018; Dec 2019 and Jan
+    # 2020 on IMET): each pair is one marker, every other event its own.
+    assert len(singles) >= len(markers) - 4
 
 
 def test_describe_timeline_names_every_track_and_state(shipped):
@@ -224,7 +226,7 @@ def test_describe_timeline_names_every_track_and_state(shipped):
     # Start dates as precisely as known; contested and unconfirmed stretches; markers.
     assert "Suspended from Aug 2018 (contested" in imet
     assert "carried forward without confirmation" in imet
-    assert "Events marked: 4, 7, 8 (8 is a dispute)." in imet
+    assert "Events marked: 4, 8, 9 (9 is a dispute)." in imet
 
 
 def test_describe_timeline_summarises_many_events(shipped):

@@ -148,6 +148,21 @@ BROKEN = {
         {"yaml_text": SMALL_YAML + "tracks: [unclosed\n"},
         "dataset.yaml:13: malformed YAML: ",
     ),
+    "figure from two sources": (
+        with_event(1, amount_usd="900", source_ids="s1;s2"),
+        "events.csv:3: column 'amount_usd': a figure must come from the one source that gives "
+        "it, but this row cites 2 sources",
+    ),
+    "confirmed by one source": (
+        with_event(1, credibility="1"),
+        "events.csv:3: column 'credibility': 1 means confirmed by other sources, but the row "
+        "cites one source (use 2–6, or cite the other sources)",
+    ),
+    "a note awaits": (
+        with_event(4, awaits="a vote"),
+        "events.csv:6: column 'awaits': only change and confirm events await something "
+        "(this is a dispute)",
+    ),
     "unknown yaml key": (
         {"yaml_text": SMALL_YAML + "colour: red\n"},
         "dataset.yaml:12: "
@@ -245,6 +260,15 @@ def test_shipped_dataset_is_valid_and_every_event_cites_a_known_source(shipped_d
     known = set(dataset.sources["source_id"])
     assert all(ids and set(ids) <= known for ids in dataset.events["source_ids"])
     assert set(dataset.sources["reliability"]) <= set("ABCDEF")
+
+
+def test_awaits_is_an_optional_column(small_dataset):
+    events = small_dataset / "events.csv"
+    header, *rows = events.read_text(encoding="utf-8").splitlines()
+    assert header.endswith(",awaits")
+    cut = [line.rsplit(",", 1)[0] for line in (header, *rows)]
+    events.write_text("\n".join(cut) + "\n", encoding="utf-8")
+    assert set(load_dataset(small_dataset).events["awaits"]) == {""}
 
 
 def test_small_dataset_of_another_relationship_loads(small_dataset):

@@ -13,6 +13,7 @@ import pandas as pd
 from IPython.display import HTML, SVG
 
 from . import chart, markup, sections
+from .bottomline import bottom_line
 from .changes import changes_since, changes_since_html
 from .dataset import Dataset
 from .fingerprint import dataset_hash
@@ -49,8 +50,8 @@ class Briefing:
         return _html(sections.title_block(self.dataset, self.params))
 
     def bottom_line(self) -> HTML:
-        """Generated sentences on every track's state at the end of the window."""
-        return _html(sections.bottom_line(self.table, self.dataset, self.params))
+        """What each track was last reported to be, when and by whom, and what is assumed."""
+        return _html(bottom_line(self.table, self.events, self.dataset, self.params))
 
     def chart(self) -> SVG:
         """The timeline chart of states, as SVG."""

@@ -35,6 +35,7 @@ from matplotlib.ticker import NullFormatter
 
 from .dataset import Dataset
 from .dates import format_partial
+from .words import LIST_LIMIT, capped
 
 FONT = "DejaVu Sans"
 FONT_SIZE = 8  # pt; the smallest text on the chart, readable on A4
@@ -141,7 +142,7 @@ def describe_timeline(
         stretches = [
             _describe_interval(row, dataset, start, end, dated) for row in rows.itertuples()
         ]
-        text = "; then ".join(_capped(stretches, "stretches")) if stretches else "no state known"
+        text = "; then ".join(capped(stretches, "stretches")) if stretches else "no state known"
         lines.append(
             f"{dataset.track(track).label}: {text}. "
             f"{_describe_markers(markers[markers['track'] == track])}"
@@ -686,7 +687,7 @@ def _describe_markers(rows: pd.DataFrame) -> str:
         return "No events marked."
     numbers = rows["number"].astype(int)
     disputes = numbers[rows["kind"] == "dispute"]
-    if len(rows) > _LIST_LIMIT:
+    if len(rows) > LIST_LIMIT:
         return (
             f"{len(rows):,} events marked, numbered between {numbers.min():,} and "
             f"{numbers.max():,}, {len(disputes):,} of them disputes."
@@ -698,12 +699,3 @@ def _describe_markers(rows: pd.DataFrame) -> str:
     which = ", ".join(str(n) for n in disputes)
     verb = "is a dispute" if len(disputes) == 1 else "are disputes"
     return f"{noun} marked: {listed} ({which} {verb})."
-
-
-_LIST_LIMIT = 20
-
-
-def _capped(items: list[str], noun: str) -> list[str]:
-    if len(items) <= _LIST_LIMIT:
-        return items
-    return [*items[:_LIST_LIMIT], f"{len(items) - _LIST_LIMIT:,} further {noun}"]

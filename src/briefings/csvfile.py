@@ -60,10 +60,13 @@ def read_rows(
     path: Path,
     columns: tuple[str, ...],
     problems: list[Problem],
+    *,
+    optional: tuple[str, ...] = (),
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV file as (line number, {column: value}); problems are appended, not raised.
 
-    The header must name exactly `columns` (in any order). Blank rows are skipped, so a
+    The header must name exactly `columns` (in any order), except that any of `optional`
+    may be left out: those read as empty. Blank rows are skipped, so a
     spreadsheet's trailing empty lines do no harm. Values keep their spaces: the caller
     decides which fields may not have any.
     """
@@ -82,7 +85,7 @@ def read_rows(
                 )
             )
             return []
-        missing = [c for c in columns if c not in header]
+        missing = [c for c in columns if c not in header and c not in optional]
         unknown = [c for c in header if c not in columns]
         if missing or unknown:
             parts = []
@@ -109,7 +112,9 @@ def read_rows(
                         )
                     )
                 else:
-                    rows.append((line, dict(zip(header, cells, strict=True))))
+                    row = dict.fromkeys(optional, "")
+                    row.update(zip(header, cells, strict=True))
+                    rows.append((line, row))
             line = reader.line_num + 1
     except csv.Error as error:
         # `line` is where the record being read began: an unclosed quote runs on to the end.

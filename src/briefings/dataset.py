@@ -48,7 +48,10 @@ EVENT_COLUMNS = (
     "amount_usd",
     "quantity",
     "notes",
+    "awaits",
 )
+# Columns a dataset may leave out of events.csv (added after the first datasets were made).
+OPTIONAL_EVENT_COLUMNS = ("awaits",)
 SOURCE_KINDS = ("wire", "newspaper", "aggregator", "analysis", "forum", "official")
 EVENT_KINDS = ("change", "confirm", "dispute", "note")
 RELIABILITY_GRADES = "ABCDEF"
@@ -144,9 +147,42 @@ def load_dataset(data_dir: str | Path) -> Dataset:
         None if _unreadable(folder / SOURCES_FILE, problems) else set(sources["source_id"])
     )
     events = _load_events(folder / EVENTS_FILE, meta, known_sources, problems)
+    if not problems:
+        problems.extend(_unsupported(folder / EVENTS_FILE, events))
     if problems or meta is None:
         raise DatasetError(problems)
     return Dataset(path=folder, sources=sources, events=events, **meta)
+
+
+def _unsupported(path: Path, events: pd.DataFrame) -> list[Problem]:
+    """Rows that break the rule that every source an event cites supports the whole row.
+
+    What can be checked without reading the documents: a figure comes from the one
+    source that gives it; credibility 1 (confirmed by other sources) rests on more than
+    one. The rule keeps an "as known on" briefing honest: hiding a later source then
+    hides everything it contributed.
+    """
+    found = []
+    for event in events.itertuples():
+
+        def report(column: str, message: str, line=event.row) -> None:
+            found.append(Problem(str(path), message, row=line, column=column))
+
+        figures = [c for c in ("amount_usd", "quantity") if not pd.isna(getattr(event, c))]
+        if figures and len(event.source_ids) > 1:
+            report(
+                figures[0],
+                f"a figure must come from the one source that gives it, but this row cites "
+                f"{len(event.source_ids)} sources (put the figure in a row citing only that "
+                "source; the others can confirm the event in a row of their own)",
+            )
+        if event.credibility == 1 and len(set(event.source_ids)) < 2:
+            report(
+                "credibility",
+                "1 means confirmed by other sources, but the row cites one source "
+                "(use 2–6, or cite the other sources)",
+            )
+    return found
 
 
 def _unreadable(path: Path, problems: list[Problem]) -> bool:
@@ -346,7 +382,7 @@ def _load_events(
     path: Path, meta: dict | None, source_ids: set[str] | None, problems: list[Problem]
 ) -> pd.DataFrame:
     tracks = {t.id: t for t in meta["tracks"]} if meta else {}
-    rows = read_rows(path, EVENT_COLUMNS, problems)
+    rows = read_rows(path, EVENT_COLUMNS, problems, optional=OPTIONAL_EVENT_COLUMNS)
     # A row that could not be read may hold the event a dispute names.
     all_ids_known = not _unreadable(path, problems)
     event_lines: dict[str, int] = {}
@@ -436,6 +472,10 @@ def _load_events(
         elif disputes:
             report("disputes", f"only dispute events name a disputed event (this is a {kind})")
 
+        awaits = row["awaits"].strip()
+        if awaits and kind not in ("change", "confirm"):
+            report("awaits", f"only change and confirm events await something (this is a {kind})")
+
         numbers = {}
         for column in ("amount_usd", "quantity"):
             numbers[column] = _integer(row[column]) if row[column].strip() else None
@@ -462,6 +502,7 @@ def _load_events(
                 "amount_usd": numbers["amount_usd"],
                 "quantity": numbers["quantity"],
                 "notes": row["notes"].strip(),
+                "awaits": awaits,
                 "row": line,
             }
         )

@@ -10,7 +10,7 @@ briefing notebook's markdown cells, where the analyst edits it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
+from .bottomline import stretch_words
 from .dataset import (
     CREDIBILITY_MEANINGS,
     RELIABILITY_GRADES,
@@ -29,23 +30,16 @@ from .dates import format_partial
 from .params import PARAMETERS, Parameters
 from .paths import PROJECT_ROOT
 from .states import source_exclusions
+from .words import and_
 
-# A state carried forward for longer than this without a source is flagged as stale.
-STALE_AFTER_DAYS = 365
 # The briefing stays a short document however large the dataset (a dozen pages at 10,000
 # events; every row of the changes table is about a fifteenth of a page): the table lists
 # at most this many numbered events, the contested claims at most MAX_CLAIMS disputes, and
 # a sentence counts the rest (the chart still marks them all, aggregated where they crowd).
 MAX_TABLE_ROWS = 50
 MAX_CLAIMS = 20
-# Lists inside a sentence name at most this many items.
-LIST_LIMIT = 20
 
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
-
-# A generated sentence as runs of text, each with its role: "" for plain text, "track" and
-# "state" for the names the template emphasises.
-Sentence = tuple[tuple[str, str], ...]
 
 
 # --- the pieces sections are made of -----------------------------------------------------
@@ -122,15 +116,6 @@ class TitleBlock:
     marking: str
     title: str
     facts: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class BottomLine:
-    """An overall summary, then one sentence per track."""
-
-    template: ClassVar[str] = "briefing/sections/bottom_line.html.j2"
-    summary: str
-    tracks: tuple[Sentence, ...]
 
 
 @dataclass(frozen=True)
@@ -277,16 +262,6 @@ def window_text(params: Parameters) -> str:
     return f"{_day(params.start)} – {_day(params.end)}"
 
 
-def bottom_line(table: pd.DataFrame, dataset: Dataset, params: Parameters) -> BottomLine:
-    """Bottom line up front: an overall summary, then each track's state at the window's end."""
-    events = _by_id(dataset.events)
-    sentences = tuple(
-        _track_sentence(track, table[table["track"] == track], events, dataset, params)
-        for track in params.tracks
-    )
-    return BottomLine(_overall_summary(table, events, dataset, params), sentences)
-
-
 def chart_in_words(text: str) -> ChartInWords:
     """The chart's text alternative (`chart.describe_timeline`): one paragraph per line."""
     return ChartInWords(tuple(line for line in text.splitlines() if line.strip()))
@@ -350,7 +325,7 @@ def contested_claims(
             dispute=_event_text(dispute),
             sources=_source_refs(dispute.source_ids, dataset),
             credibility=_credibility(dispute.credibility, spelled=True),
-            effect=_and(contested.get(dispute.disputes, ())),
+            effect=and_(contested.get(dispute.disputes, ())),
         )
         for dispute in shown.itertuples()
     )
@@ -422,128 +397,6 @@ def method_facts(
     )
 
 
-# --- the bottom line ------------------------------------------------------------------
-
-
-def _track_sentence(
-    track: str,
-    rows: pd.DataFrame,
-    events: Mapping[str, Any],
-    dataset: Dataset,
-    params: Parameters,
-) -> Sentence:
-    label = ("track", dataset.track(track).label)
-    if rows.empty:
-        return (
-            ("", "No counted source records the state of "),
-            label,
-            ("", f" by {_day(params.end)}."),
-        )
-    last = rows.iloc[-1]
-    first = events[last["event_ids"][0]]
-    since = format_partial(first.date, first.precision)
-    # A confirm opens a stretch only when the change itself is hidden (as_of).
-    since = f"since at least {since}" if first.kind == "confirm" else f"since {since}"
-    rest = f" {_end_phrase(params.end)}, as it had been {since}; "
-    rest += f"{_confirmation(last, events, params)}."
-    if last["contested"]:
-        rest += " A source disputes an event behind this state (see contested claims)."
-    state = _lower_first(dataset.states[last["state"]].label)
-    return (label, ("", " was "), ("state", state), ("", rest))
-
-
-def _confirmation(interval: pd.Series, events: Mapping[str, Any], params: Parameters) -> str:
-    """When a source last confirmed the stretch, and whether it is now only carried forward."""
-    first = events[interval["event_ids"][0]]
-    behind = [events[e] for e in interval["event_ids"]]
-    latest = max((e for e in behind if e.date <= params.end), key=lambda e: e.date)
-    after = any(e.date > params.end for e in behind)
-    if latest.date > first.date:
-        when = format_partial(latest.date, latest.precision)
-        text = f"the latest source to confirm it dates from {when}"
-    else:
-        text = (
-            "no later source in the window confirms it" if after else "no later source confirms it"
-        )
-    if after:
-        joint = "and" if latest.date > first.date else "but"
-        return f"{text}, {joint} a later one confirms it still held after the window"
-    years = _stale_years(interval["confirmed_until"], params.end)
-    if years:
-        text += (
-            ", so by the end of the window it had been carried forward, not observed, "
-            f"for more than {_years(years)}"
-        )
-    return text
-
-
-def _overall_summary(
-    table: pd.DataFrame, events: Mapping[str, Any], dataset: Dataset, params: Parameters
-) -> str:
-    began = table.loc[[events[ids[0]].date >= params.start for ids in table["event_ids"]]]
-    changed = len(set(began["track"]))
-    tracks = len(params.tracks)
-    if tracks == 1:
-        who = dataset.track(params.tracks[0]).label
-    elif changed == tracks:
-        who = f"all {_number(tracks)} tracks"
-    else:
-        who = f"{_number(changed)} of {_number(tracks)} tracks"
-    window = f"In the window ({window_text(params)})"
-    if table.empty:
-        sentences = [f"{window} no counted source records a state of any track shown"]
-    elif not changed:
-        did = "no track changed state" if tracks > 1 else f"{who} did not change state"
-        sentences = [f"{window} {did}"]
-    elif tracks == 1:
-        sentences = [f"{window} {who} changed state {_times(len(began))}"]
-    else:
-        sentences = [f"{window} {who} changed state, {_times(len(began))} in all"]
-    contested = table[table["contested"].astype(bool)]
-    if not contested.empty:
-        verb = "was" if len(contested) == 1 else "were"
-        count = _upper_first(_count(len(contested), "stretch"))
-        sentences.append(
-            f"{count} {verb} contested by another source: "
-            + _and(_capped([_stretch(r, dataset) for r in contested.itertuples()], "stretches"))
-        )
-    ends = table.groupby("track", sort=False).tail(1)
-    stale = [
-        dataset.track(r.track).label
-        for r in ends.itertuples()
-        if _stale_years(r.confirmed_until, params.end)
-    ]
-    if stale:
-        sentences.append(
-            f"No source had confirmed the final state of {_and(stale)} "
-            "for more than a year by the end of the window"
-        )
-    return ". ".join(sentences) + "."
-
-
-def _stretch(interval: Any, dataset: Dataset) -> str:
-    """'IMET suspended from Aug 2018': a stretch of the state table in words."""
-    state = _lower_first(dataset.states[interval.state].label)
-    start = format_partial(interval.start, interval.start_precision)
-    return f"{dataset.track(interval.track).label} {state} from {start}"
-
-
-def _end_phrase(end: date) -> str:
-    if (end.month, end.day) == (12, 31):
-        return f"at the end of {end.year}"
-    return f"on {_day(end)}, the end of the window"
-
-
-def _stale_years(confirmed: date, end: date) -> int:
-    """Whole years between the last confirmation and the end, 0 when not stale."""
-    gap = (end - confirmed).days
-    return max(gap // STALE_AFTER_DAYS, 1) if gap > STALE_AFTER_DAYS else 0
-
-
-def _years(n: int) -> str:
-    return "a year" if n == 1 else f"{_number(n)} years"
-
-
 # --- contested claims -----------------------------------------------------------------
 
 
@@ -567,7 +420,7 @@ def _contested_stretches(
     found: dict[str, list[str]] = {}
     for row in table.itertuples():
         for event_id in event_ids.intersection(row.event_ids):
-            found.setdefault(event_id, []).append(_stretch(row, dataset))
+            found.setdefault(event_id, []).append(stretch_words(row, dataset))
     return found
 
 
@@ -672,50 +525,3 @@ def _shown_path(path: Path) -> str:
         return path.resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
     except ValueError:
         return str(path)
-
-
-def _lower_first(label: str) -> str:
-    """'Suspended' -> 'suspended' for use inside a sentence; acronyms ('IMET') stay."""
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
-
-
-def _plural(n: int, word: str) -> str:
-    if n == 1:
-        return word
-    return word + ("es" if word.endswith("ch") else "s")
-
-
-def _count(n: int, word: str) -> str:
-    return f"{_number(n)} {_plural(n, word)}"
-
-
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-
-
-def _number(n: int) -> str:
-    """Small numbers in words, as prose writes them; larger ones in digits."""
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
-
-
-def _times(n: int) -> str:
-    return {1: "once", 2: "twice"}.get(n, f"{_number(n)} times")
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _capped(items: list[str], noun: str, limit: int = LIST_LIMIT) -> list[str]:
-    """At most `limit` items, then 'N further' and the noun for the rest (for `_and`)."""
-    if len(items) <= limit:
-        return items
-    return [*items[:limit], f"{len(items) - limit:,} further {noun}"]
-
-
-def _and(items: Iterable[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"

@@ -53,7 +53,9 @@ def visible_events(
     """The events a reader restricted to `as_of` and `min_reliability` would know of.
 
     Each event keeps only the sources that count (see `source_exclusions`), and is
-    dropped when none is left or when it is dated after `as_of`.
+    dropped when none is left or when it is dated after `as_of`. An event graded 1
+    (confirmed by other sources) left with one counted source is shown as 2 (probably
+    true): the confirmation it was graded on is not known to this reader.
     """
     keep = {
         source.source_id
@@ -65,6 +67,8 @@ def visible_events(
     pruned = events.assign(
         source_ids=events["source_ids"].map(lambda ids: tuple(s for s in ids if s in keep))
     )
+    alone = (pruned["credibility"] == 1) & (pruned["source_ids"].map(len) < 2)
+    pruned.loc[alone, "credibility"] = 2
     mask = pruned["source_ids"].map(bool)
     if as_of is not None:
         mask &= pruned["date"] <= as_of
