@@ -146,6 +146,23 @@ def _schedule(args: argparse.Namespace) -> int:
     return exit_status(outcomes)
 
 
+def _init(args: argparse.Namespace) -> int:
+    import shlex
+    from pathlib import Path
+
+    from .project import init_project
+
+    folder = Path(args.dir)
+    for path in init_project(folder):
+        print(path)
+    print(
+        f"briefing project created in {folder}/; next steps are in its README.md "
+        f"(start with: cd {shlex.quote(str(folder))} && briefings validate)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _timestamp(text: str):
     from datetime import datetime
 
@@ -183,7 +200,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--data",
             metavar="DIR",
-            help="dataset folder (default: the shipped US–Pakistan dataset)",
+            help="dataset folder (default: the one in the project's data/ folder)",
         )
 
     def param_options(sub: argparse.ArgumentParser) -> None:
@@ -247,4 +264,9 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument(
         "-q", "--quiet", action="store_true", help="print one summary line (for cron logs)"
     )
+
+    init = command(
+        "init", _init, "start a new briefing project: dataset, notebook, schedule and README"
+    )
+    init.add_argument("dir", metavar="DIR", help="folder to create (new or empty)")
     return parser

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .exceptions import ProblemsError
 from .inputfile import read_input
-from .paths import DATASET_FILES
+from .paths import DATASET_FILES, PROJECT_TEMPLATE
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -78,8 +78,12 @@ def inputs_hash(
 def code_hash() -> str:
     """The hash of the package's own files (code, templates) and of `library_versions()`,
     so upgrading a library that shapes the output rebuilds instead of serving the old
-    briefing."""
-    code = sorted(p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    briefing. The project template (`briefings init`) is left out: it shapes no briefing."""
+    code = sorted(
+        p
+        for p in PACKAGE_DIR.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.is_relative_to(PROJECT_TEMPLATE)
+    )
     return _combined(files_hash(code), json.dumps(library_versions(), sort_keys=True))
 
 
