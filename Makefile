@@ -21,6 +21,24 @@ FORMAT ?= both
 OUT ?=
 PARAMS ?=
 
+# A variable set on the command line that this Makefile does not define with `?=` is a
+# typo (`make report STRAT=2019-01-01`) that would otherwise be ignored without a word.
+KNOWN_VARIABLES := $(sort $(shell sed -nE 's/^([A-Z_]+) *\?=.*/\1/p' $(MAKEFILE_LIST)))
+UNKNOWN_VARIABLES := $(filter-out $(KNOWN_VARIABLES),$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $v)),$v)))
+ifneq ($(UNKNOWN_VARIABLES),)
+$(error unknown variable $(UNKNOWN_VARIABLES) (known: $(KNOWN_VARIABLES)))
+endif
+
+# `make report`'s options, only those given, so the command prints on one line. Values are
+# taken as typed (`$(value)`: a `$` in a title stays a `$`) and quoted for the shell.
+quote = '$(subst ','\'',$(1))'
+option = $(if $(value $(2)), $(1) $(call quote,$(value $(2))))
+INPUT_ARGS = $(call option,--data,DATA)$(call option,--params,PARAMS)$(call option,--out,OUT)
+WINDOW_ARGS = $(call option,-p start,START)$(call option,-p end,END)$(call option,-p as_of,AS_OF)
+VIEW_ARGS = $(call option,-p tracks,TRACKS)$(call option,-p min_reliability,MIN_RELIABILITY)
+TEXT_ARGS = $(call option,-p title,TITLE)$(call option,-p marking,MARKING)
+REPORT_ARGS = $(INPUT_ARGS)$(WINDOW_ARGS)$(VIEW_ARGS)$(TEXT_ARGS)
+
 .PHONY: help
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,12 +68,7 @@ lock: $(STAMP) ## recompile requirements.txt from pyproject.toml (uv; keeps exis
 
 .PHONY: report
 report: $(STAMP) ## build the default briefing into reports/ (START= END= AS_OF= TITLE= FORMAT= ...)
-	$(BIN)/briefings build --format $(FORMAT) \
-		$(if $(DATA),--data "$(DATA)") $(if $(PARAMS),--params "$(PARAMS)") $(if $(OUT),--out "$(OUT)") \
-		$(if $(START),-p start "$(START)") $(if $(END),-p end "$(END)") \
-		$(if $(AS_OF),-p as_of "$(AS_OF)") $(if $(TRACKS),-p tracks "$(TRACKS)") \
-		$(if $(MIN_RELIABILITY),-p min_reliability "$(MIN_RELIABILITY)") \
-		$(if $(TITLE),-p title "$(TITLE)") $(if $(MARKING),-p marking "$(MARKING)")
+	$(BIN)/briefings build$(call option,--format,FORMAT)$(REPORT_ARGS)
 
 .PHONY: validate
 validate: $(STAMP) ## check the dataset (DATA=data/<id>)

@@ -175,7 +175,7 @@ def test_cli_bad_parameter_writes_nothing(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "error: parameter: parameter 'end': '2023-02-30' is not a date (use YYYY-MM-DD)"
+        "error: parameter 'end': '2023-02-30' is not a date (use YYYY-MM-DD)"
     )
     assert not out.exists() and not (tmp_path / ".builds").exists()
 

@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SMALL_EVENTS, write_dataset
+from conftest import PROJECT_ROOT, SMALL_EVENTS, require_program, write_dataset
 
 from briefings.cli import main
+from briefings.params import PARAMETERS
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -69,18 +70,18 @@ def test_states_json_with_parameters(small_dataset, capsys):
     [
         (
             ["states", "-p", "start", "2018-02-30"],
-            "error: parameter: parameter 'start': '2018-02-30' is not a date (use YYYY-MM-DD)",
+            "error: parameter 'start': '2018-02-30' is not a date (use YYYY-MM-DD)",
         ),
-        (["states", "-p", "colour", "red"], "error: parameter: unknown parameter 'colour'"),
+        (["states", "-p", "colour", "red"], "error: unknown parameter 'colour'"),
         (
             ["states", "-p", "start", "2021-01-01", "-p", "end", "2020-01-01"],
-            "error: parameter: parameter 'end': 2020-01-01 is not after start 2021-01-01",
+            "error: parameter 'end': 2020-01-01 is not after start 2021-01-01",
         ),
         (
             ["states", "-p", "tracks", "trade"],
-            "error: parameter: parameter 'tracks': 'trade' is not a track of us-pakistan",
+            "error: parameter 'tracks': 'trade' is not a track of us-pakistan",
         ),
-        (["states", "-p", "min_reliability", "Q"], "error: parameter: parameter 'min_reliability'"),
+        (["states", "-p", "min_reliability", "Q"], "error: parameter 'min_reliability'"),
         (
             ["validate", "--data", "/nonexistent/folder"],
             "error: /nonexistent/folder: is not a dataset folder",
@@ -118,3 +119,156 @@ def test_usage_errors_exit_2(args):
     result = run(*args)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_build_help_lists_every_parameter_with_its_default():
+    result = run("build", "--help")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for name, (_kind, meaning) in PARAMETERS.items():
+        assert f"  {name:<16} {meaning}" in lines, name
+    assert "see the README" not in result.stdout
+    assert "(default: both, HTML and PDF)" in " ".join(result.stdout.split())
+    assert "Relative paths are taken from the folder you run the command in." in result.stdout
+
+
+# --- paths are taken from the folder the command runs in ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--data", "small"],
+        ["--data", "./small/"],
+        ["-p", "data_dir", "small"],
+        ["--data", "../small", "-p", "data_dir", "ignored-as-data-wins"],
+    ],
+)
+def test_relative_paths_are_taken_from_the_working_folder(tmp_path, args):
+    folder = tmp_path / "elsewhere"
+    write_dataset(folder / "small")
+    (folder / "sub").mkdir()
+    cwd = folder / "sub" if args[1].startswith("..") else folder
+    result = subprocess.run(
+        [sys.executable, "-m", "briefings", "states", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=cwd,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.startswith("track,state,start,end")
+
+
+def test_paths_in_a_params_file_are_taken_from_the_working_folder(tmp_path):
+    write_dataset(tmp_path / "small")
+    (tmp_path / "params.yaml").write_text("data_dir: small\ntracks: [trade]\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "briefings", "build", "--params", "params.yaml"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "error: params.yaml: parameter 'tracks': 'trade' is not a track of small "
+        "(tracks: aid, mood)"
+    ]
+
+
+def test_a_missing_relative_folder_is_named_where_it_was_looked_for(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "briefings", "build", "-p", "data_dir", "data/nope"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        f"error: {tmp_path}/data/nope: is not a dataset folder (expected a folder with "
+        "dataset.yaml, sources.csv, events.csv)"
+    ]
+
+
+@pytest.mark.slow
+def test_a_build_from_another_folder_hands_the_kernel_absolute_paths(tmp_path, small_dataset):
+    """Relative --data, previous_states and --out, from a folder that is not the project's:
+    the kernel runs in notebooks/, so it must be given absolute paths."""
+    from briefings.params import prepare
+    from briefings.states import compute_states, states_to_csv
+
+    params, dataset = prepare({"data_dir": str(small_dataset)})
+    table = compute_states(dataset, params)
+    (tmp_path / "previous").mkdir()
+    (tmp_path / "previous" / "states.csv").write_text(
+        states_to_csv(table[table["track"] == "aid"]), encoding="utf-8"
+    )
+    data = small_dataset.relative_to(tmp_path)
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "briefings", "build", "--data", str(data)),
+            *("-p", "previous_states", "previous/states.csv", "--format", "html"),
+            *("--out", "out/small", "-q"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "small" / "briefing.html").read_text(encoding="utf-8")
+    assert "Small test relationship" in html
+    assert "Changes since the previous build" in html
+    manifest = json.loads((tmp_path / "out" / "small" / "manifest.json").read_text())
+    assert manifest["parameters"]["data_dir"] == str(small_dataset)
+    assert manifest["parameters"]["previous_states"] == str(tmp_path / "previous" / "states.csv")
+
+
+# --- make report ---------------------------------------------------------------------------
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [require_program("make"), "--no-print-directory", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=PROJECT_ROOT,
+    )
+
+
+def test_make_refuses_a_variable_it_does_not_know():
+    result = make("report", "STRAT=2019-01-01")
+    assert (result.returncode, result.stdout) == (2, "")
+    [line] = result.stderr.splitlines()
+    assert "unknown variable STRAT (known: AS_OF DATA END " in line, line
+    assert " START " in line and " TITLE " in line
+
+
+def test_make_report_prints_its_command_on_one_line_quoted():
+    result = make("-n", "report", "TITLE=It's $HOME", "START=2019-01-01")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        ".venv/bin/briefings build --format 'both' -p start '2019-01-01' -p title 'It'\\''s $HOME'"
+    ]
+
+
+@pytest.mark.slow
+def test_make_report_with_a_relative_dataset_path(tmp_path):
+    out = tmp_path / "us-pakistan"
+    result = make("report", "DATA=data/us-pakistan", "FORMAT=html", f"OUT={out}")
+    assert result.returncode == 0, result.stderr
+    command, *paths = result.stdout.splitlines()
+    assert command == (
+        f".venv/bin/briefings build --format 'html' --data 'data/us-pakistan' --out '{out}'"
+    )
+    assert paths == [str(out / "briefing.html")]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["data_dir"] == str(PROJECT_ROOT / "data" / "us-pakistan")

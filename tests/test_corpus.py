@@ -6,7 +6,9 @@ putting something other than a file in a file's place (`NAME fifo`, `NAME folder
 `NAME link TARGET`), and `expected.txt`: the exact stderr lines, with `{case}` for the
 case's folder. Cases named `good-*` must work.
 `corpus/params/<case>.yaml` is a bad `--params` file and `corpus/specs/<case>.yaml` a bad
-`briefings.yaml`; `<case>.expected` beside each holds its lines, with `{file}` for its path.
+`briefings.yaml`; `<case>.expected` beside each holds its lines, with `{file}` for its path
+(and, for a params file, `{cwd}` for the folder the command runs in: paths in it are
+taken from there).
 
 Every broken case must exit 1 from `validate`, `states` and `build` with exactly its lines,
 and `build` must neither write a new briefing nor touch the one already published.
@@ -144,6 +146,7 @@ def test_bad_params_file(case, tmp_path, capsys, monkeypatch, previous):
     monkeypatch.chdir(tmp_path)
     path = CORPUS / "params" / f"{case}.yaml"
     expected = expected_lines(CORPUS / "params" / f"{case}.expected", "{file}", path)
+    expected = [line.replace("{cwd}", str(tmp_path)) for line in expected]
     before = published_state(previous)
     for out_dir in (previous, tmp_path / "reports" / "fresh"):
         code, out, err = run(capsys, "build", "--params", path, "--out", out_dir)

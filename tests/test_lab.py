@@ -262,6 +262,51 @@ def test_notebook_runs_on_a_kernel_of_the_server(lab, name):
     assert charts and all("<svg" in chart for chart in charts), f"{name} drew no SVG chart"
 
 
+@pytest.fixture
+def notebook_copy(lab):
+    """A copy of the briefing notebook made by the server (File > Duplicate), removed after."""
+    made = lab.call("POST", "/api/contents/notebooks", {"copy_from": "notebooks/briefing.ipynb"})
+    path = made.json()["path"]
+    try:
+        yield path
+    finally:
+        lab.call("DELETE", f"/api/contents/{path}")
+
+
+@pytest.mark.slow
+def test_what_is_saved_in_the_parameters_cell_is_what_gets_built(lab, notebook_copy, tmp_path):
+    """Papermill's model: the saved parameters cell holds the defaults, a build injects only
+    what its caller gives, so an analyst's saved window and title reach the briefing."""
+    from briefings.build import build_briefing
+
+    notebook = lab.get(f"/api/contents/{notebook_copy}?content=1").json()["content"]
+    [cell] = [c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    lines = cell["source"].splitlines()
+    for name, value in (("start", "2019-01-01"), ("title", "Edited & saved in <JupyterLab>")):
+        [index] = [i for i, line in enumerate(lines) if line.startswith(f"{name} =")]
+        lines[index] = f"{name} = {value!r}  # changed by the analyst"
+    cell["source"] = "\n".join(lines)
+    saved = lab.call(
+        "PUT",
+        f"/api/contents/{notebook_copy}",
+        {"type": "notebook", "format": "json", "content": notebook},
+    )
+    assert saved.json()["last_modified"]
+
+    result = build_briefing(
+        {},
+        formats=("html",),
+        out=tmp_path / "edited",
+        force=True,
+        notebook=PROJECT_ROOT / notebook_copy,
+    )
+    html = (result.out_dir / "briefing.html").read_text(encoding="utf-8")
+    assert "1 Jan 2019 – 31 Dec 2023" in html
+    assert "Edited &amp; saved in &lt;JupyterLab&gt;" in html
+    assert "1 Jan 2018 – " not in html
+    assert result.manifest["parameters"]["start"] == "2019-01-01"
+
+
 @pytest.mark.slow
 def test_shutdown_leaves_no_process(lab):
     # A kernel still running at shutdown must be stopped by the server, not orphaned.

@@ -55,13 +55,14 @@ def fake_build(raw, *, formats, out, keep, force, notebook, origin):
     It logs each call to calls.jsonl beside reports/, with what the scheduler handed it,
     and fails like a broken notebook when the marking is 'fail'.
     """
-    params, dataset = prepare(raw, origin=origin)
-    previous = Path(raw["previous_states"])
+    # The placeholder states.csv written below is not a state table: leave it unchecked.
+    params, dataset = prepare({**raw, "previous_states": None}, origin=origin, notebook=notebook)
+    previous = raw.get("previous_states")  # none for a first build
     with (out.parent.parent / "calls.jsonl").open("a", encoding="utf-8") as log:
         call = {
             "name": out.name,
             "build_date": raw["build_date"],
-            "previous": previous.read_text() if previous.is_file() else None,
+            "previous": Path(previous).read_text() if previous else None,
             "force": force,
         }
         log.write(json.dumps(call) + "\n")

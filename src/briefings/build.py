@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import publish
-from .exceptions import BuildError, ProblemsError
+from .exceptions import BriefingsError, BuildError, ProblemsError
 from .fingerprint import dataset_hash, inputs_hash, library_versions, request_hash
-from .paths import BRIEFING_NOTEBOOK, DEFAULT_DATASET, REPORTS_DIR
+from .paths import BRIEFING_NOTEBOOK, REPORTS_DIR
 
 if TYPE_CHECKING:  # both import pandas, which a cache hit never needs
     from .dataset import Dataset
@@ -84,10 +84,12 @@ def build_briefing(
     force: bool = False,
     notebook: Path = BRIEFING_NOTEBOOK,
     progress: Progress | None = None,
-    origin: str = "parameter",
+    origin: str = "",
 ) -> BuildResult:
     """Build a briefing and publish it at `out` (default reports/<slug>).
 
+    Papermill's model: the notebook's parameters cell holds the defaults and only the
+    parameters in `raw_params` are injected; all of them are checked before a kernel starts.
     Raises ParameterError or DatasetError before any work, BuildError when a cell fails
     (the executed notebook is kept beside `out` as `<slug>.failed.ipynb`), OutputError
     when the output folder cannot be written. The published briefing is only replaced
@@ -100,12 +102,12 @@ def build_briefing(
         if cached is not None:
             say("inputs unchanged since the published build: nothing to do")
             return cached
-    from .params import prepare
+    from .params import caller_values, prepare
 
-    params, dataset = prepare(raw_params, origin=origin)
+    params, dataset = prepare(raw_params, origin=origin, notebook=notebook)
     out = Path(out) if out is not None else REPORTS_DIR / default_slug(params, dataset)
     fingerprint = inputs_hash(params, dataset, formats, notebook)
-    request = request_hash(raw_params, _raw_data_dir(raw_params), formats, notebook, out)
+    request = request_hash(raw_params, params.data_dir, formats, notebook, out)
     if not force:
         cached = _cached_result(out, "inputs_hash", fingerprint)
         if cached is not None:
@@ -117,6 +119,7 @@ def build_briefing(
         manifest = _build_into(
             staging,
             params,
+            caller_values(raw_params),
             dataset,
             formats,
             notebook,
@@ -144,9 +147,15 @@ def _cached_request(
     Without `out`, the default folder is known this early only when no parameter moves
     the window (the slug is then the dataset's id); otherwise the full check decides.
     """
-    data_dir = _raw_data_dir(raw_params)
+    from .params import requested_parameters
+
+    try:
+        requested, _ = requested_parameters(raw_params, notebook=notebook)
+    except BriefingsError:
+        return None  # the full check says what is wrong
+    data_dir = requested.data_dir
     if out is None:
-        if any(_given(raw_params.get(name)) for name in ("start", "end", "as_of")):
+        if (requested.start, requested.end, requested.as_of) != (None, None, None):
             return None
         dataset_id = _dataset_id(data_dir)
         if dataset_id is None:
@@ -154,16 +163,6 @@ def _cached_request(
         out = REPORTS_DIR / _slug([dataset_id])
     request = request_hash(raw_params, data_dir, formats, notebook, Path(out))
     return None if request is None else _cached_result(Path(out), "request_hash", request)
-
-
-def _raw_data_dir(raw_params: Mapping[str, object]) -> Path:
-    value = raw_params.get("data_dir")
-    return Path(value) if _given(value) else DEFAULT_DATASET  # as params.coerce_parameters
-
-
-def _given(value: object) -> bool:
-    """Whether a raw parameter is set (None and blank text mean the default)."""
-    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _dataset_id(data_dir: Path) -> str | None:
@@ -192,6 +191,7 @@ def _cached_result(out: Path, key: str, fingerprint: str) -> BuildResult | None:
 def _build_into(
     staging: Path,
     params: Parameters,
+    injected: dict[str, object],
     dataset: Dataset,
     formats: tuple[str, ...],
     notebook: Path,
@@ -199,7 +199,10 @@ def _build_into(
     timings: dict,
     failed_copy: Path,
 ) -> dict:
-    """Write every output of one build into `staging`; return the manifest (sans hash)."""
+    """Write every output of one build into `staging`; return the manifest (sans hash).
+
+    `params` are the checked values the notebook will end up with; `injected` the ones
+    papermill writes into it (the caller's)."""
 
     def alongside_kernel() -> None:
         _write_record(staging, params, dataset)
@@ -213,7 +216,9 @@ def _build_into(
     import papermill  # noqa: F401
 
     with _in_background(alongside_kernel):
-        executed = execute_notebook(notebook, params, staging / "briefing.ipynb", say, failed_copy)
+        executed = execute_notebook(
+            notebook, injected, staging / "briefing.ipynb", say, failed_copy
+        )
     timings["execute"] = time.perf_counter() - mark
     from .render import html_to_pdf, notebook_to_html
 
@@ -282,9 +287,9 @@ def _in_background(job: Callable[[], None]) -> Iterator[None]:
 
 
 def execute_notebook(
-    notebook: Path, params: Parameters, output: Path, say: Progress, failed_copy: Path
+    notebook: Path, parameters: dict[str, object], output: Path, say: Progress, failed_copy: Path
 ):
-    """Run the notebook with papermill; return the executed notebook.
+    """Run the notebook with papermill, injecting `parameters`; return the executed notebook.
 
     On a failing cell raise BuildError naming the cell, and keep the executed
     notebook at `failed_copy` for debugging.
@@ -295,7 +300,8 @@ def execute_notebook(
     from traitlets.config import Config
 
     running = {"cell": 0}
-    injected, total = _injected_cell(notebook)
+    position, total = _injected_cell(notebook)
+    injected = position if parameters else None  # papermill injects no cell for none
 
     def on_cell_start(cell, cell_index: int) -> None:
         running["cell"] = cell_index
@@ -314,7 +320,7 @@ def execute_notebook(
             return papermill.execute_notebook(
                 str(notebook),
                 str(output),
-                parameters=params.as_dict(),
+                parameters=parameters,
                 kernel_name=_kernel_name(),
                 progress_bar=False,
                 request_save_on_cell_execute=False,
@@ -363,9 +369,11 @@ def _injected_cell(notebook: Path) -> tuple[int, int]:
     return (tagged[0] + 1 if tagged else 0), len(cells)
 
 
-def _source_index(executed_index: int, injected: int) -> int:
+def _source_index(executed_index: int, injected: int | None) -> int:
     """The index in the notebook the analyst edits of a cell of the executed copy."""
-    return executed_index - 1 if executed_index > injected else executed_index
+    return (
+        executed_index - 1 if injected is not None and executed_index > injected else executed_index
+    )
 
 
 def chart_svg(executed) -> str:

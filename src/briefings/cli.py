@@ -62,9 +62,7 @@ def _raw_params(args: argparse.Namespace) -> dict[str, object]:
 def _origin(args: argparse.Namespace) -> str:
     """Whom to name in mistakes found against the dataset (an unknown track): the params
     file when every value came from it."""
-    return (
-        args.params_file if getattr(args, "params_file", None) and not args.param else ("parameter")
-    )
+    return args.params_file if getattr(args, "params_file", None) and not args.param else ""
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -81,9 +79,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _states(args: argparse.Namespace) -> int:
     from .params import prepare
+    from .paths import BRIEFING_NOTEBOOK
     from .states import compute_states, states_to_csv, states_to_json
 
-    params, dataset = prepare(_raw_params(args), origin=_origin(args))
+    # The notebook's parameters cell holds the defaults, as for a build.
+    params, dataset = prepare(_raw_params(args), origin=_origin(args), notebook=BRIEFING_NOTEBOOK)
     table = compute_states(dataset, params)
     sys.stdout.write(states_to_json(table) if args.format == "json" else states_to_csv(table))
     return 0
@@ -180,6 +180,33 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _parameters_help() -> str:
+    """Every parameter with its default, and where the notebook sets another (help text)."""
+    from .exceptions import BriefingsError
+    from .parameters_cell import read_parameters_cell
+    from .params import PARAMETERS, Parameters
+    from .paths import BRIEFING_NOTEBOOK, PROJECT_ROOT
+
+    try:
+        saved = read_parameters_cell(BRIEFING_NOTEBOOK)
+    except BriefingsError:
+        saved = {}
+    notebook = BRIEFING_NOTEBOOK
+    if notebook.is_relative_to(PROJECT_ROOT):
+        notebook = notebook.relative_to(PROJECT_ROOT)
+    lines = [
+        "parameters (-p NAME VALUE, or NAME: VALUE in a --params file); one not given keeps",
+        f"the value in the parameters cell of {notebook}, where empty text means the",
+        "default below. Relative paths are taken from the folder you run the command in.",
+    ]
+    defaults = Parameters().as_dict()
+    for name, (_kind, meaning) in PARAMETERS.items():
+        lines.append(f"  {name:<16} {meaning}")
+        if saved.get(name) not in (None, "", defaults[name]):
+            lines.append(f"  {'':<16} (the notebook sets {saved[name]!r})")
+    return "\n".join(lines)
+
+
 def _progress(message: str) -> None:
     print(f"  {message}", file=sys.stderr, flush=True)
 
@@ -191,8 +218,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"briefings {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, run, help_: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_, description=help_)
+    def command(name: str, run, help_: str, epilog: str | None = None) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help_,
+            description=help_,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sub.set_defaults(run=run, command=name)
         return sub
 
@@ -210,18 +243,21 @@ def _parser() -> argparse.ArgumentParser:
             nargs=2,
             action="append",
             metavar=("NAME", "VALUE"),
-            help="set a parameter (repeatable); see the README for the names",
+            help="set a parameter (repeatable; the names are listed below)",
         )
 
     validate = command("validate", _validate, "check a dataset against the dataset contract")
     data_option(validate)
 
-    states = command("states", _states, "print the state table (one row per interval)")
+    parameters = _parameters_help()
+    states = command("states", _states, "print the state table (one row per interval)", parameters)
     data_option(states)
     param_options(states)
-    states.add_argument("--format", choices=("csv", "json"), default="csv")
+    states.add_argument(
+        "--format", choices=("csv", "json"), default="csv", help="output format (default: csv)"
+    )
 
-    build = command("build", _build, "build a briefing (HTML and PDF) and publish it")
+    build = command("build", _build, "build a briefing (HTML and PDF) and publish it", parameters)
     data_option(build)
     build.add_argument(
         "--params",
@@ -230,7 +266,12 @@ def _parser() -> argparse.ArgumentParser:
         help="YAML file of parameters (-p values win over it)",
     )
     param_options(build)
-    build.add_argument("--format", choices=("html", "pdf", "both"), default="both")
+    build.add_argument(
+        "--format",
+        choices=("html", "pdf", "both"),
+        default="both",
+        help="what to write (default: both, HTML and PDF)",
+    )
     build.add_argument("--out", metavar="DIR", help="publish here (default: reports/<slug>)")
     build.add_argument(
         "--force", action="store_true", help="rebuild even when the inputs are unchanged"

@@ -15,8 +15,19 @@ from pathlib import Path
 import pandas as pd
 
 from .csvfile import read_rows, read_text
-from .dates import DATE_FORMS, PRECISIONS, parse_day, parse_partial_date
+from .dates import (
+    DATE_FORMS,
+    PRECISIONS,
+    SUPPORTED_DAYS,
+    is_supported,
+    parse_day,
+    parse_partial_date,
+)
 from .exceptions import DatasetError, Problem, ProblemsError, quoted
+from .grades import CREDIBILITY_GRADES as CREDIBILITY_GRADES
+from .grades import CREDIBILITY_MEANINGS as CREDIBILITY_MEANINGS
+from .grades import RELIABILITY_GRADES as RELIABILITY_GRADES
+from .grades import RELIABILITY_MEANINGS as RELIABILITY_MEANINGS
 from .paths import DATASET_FILES
 from .yamlfile import load_yaml, yaml_line
 
@@ -54,27 +65,6 @@ EVENT_COLUMNS = (
 OPTIONAL_EVENT_COLUMNS = ("awaits",)
 SOURCE_KINDS = ("wire", "newspaper", "aggregator", "analysis", "forum", "official")
 EVENT_KINDS = ("change", "confirm", "dispute", "note")
-RELIABILITY_GRADES = "ABCDEF"
-CREDIBILITY_GRADES = range(1, 7)
-# The Admiralty (NATO) grading system: how far a source is trusted (A–F) and how far
-# the information itself is believed (1–6).
-RELIABILITY_MEANINGS: dict[str, str] = {
-    "A": "completely reliable",
-    "B": "usually reliable",
-    "C": "fairly reliable",
-    "D": "not usually reliable",
-    "E": "unreliable",
-    "F": "reliability cannot be judged",
-}
-CREDIBILITY_MEANINGS: dict[int, str] = {
-    1: "confirmed by other sources",
-    2: "probably true",
-    3: "possibly true",
-    4: "doubtful",
-    5: "improbable",
-    6: "truth cannot be judged",
-}
-
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 _YAML_KEYS = {"id", "title", "description", "window", "tracks", "states"}
@@ -234,6 +224,10 @@ def _load_meta(path: Path, problems: list[Problem]) -> dict | None:
                 problem(
                     ("window", key), f"{quoted(window.get(key))} is not a date (use YYYY-MM-DD)"
                 )
+            elif not is_supported(value):
+                problem(
+                    ("window", key), f"'{value}' is outside the supported range ({SUPPORTED_DAYS})"
+                )
         if start and end and start >= end:
             problem(("window", "end"), f"{end} is not after the start {start}")
 
@@ -360,6 +354,11 @@ def _load_sources(path: Path, problems: list[Problem]) -> pd.DataFrame:
         published = parse_day(row["published"])
         if published is None:
             report("published", f"'{row['published']}' is not a date (use YYYY-MM-DD)")
+        elif not is_supported(published):
+            report(
+                "published",
+                f"'{row['published']}' is outside the supported range ({SUPPORTED_DAYS})",
+            )
         if row["kind"] not in SOURCE_KINDS:
             report("kind", f"'{row['kind']}' is not a source kind (use {', '.join(SOURCE_KINDS)})")
         if len(row["reliability"]) != 1 or row["reliability"] not in RELIABILITY_GRADES:
@@ -401,6 +400,8 @@ def _load_events(
         parsed = parse_partial_date(row["date"])
         if parsed is None:
             report("date", f"'{row['date']}' is not a date ({DATE_FORMS})")
+        elif not is_supported(parsed[0]):
+            report("date", f"'{row['date']}' is outside the supported range ({SUPPORTED_DAYS})")
         if row["precision"] not in PRECISIONS:
             report(
                 "precision",

@@ -7,11 +7,16 @@ from datetime import date
 
 PRECISIONS = ("day", "month", "year")
 DATE_FORMS = "use YYYY-MM-DD, YYYY-MM or YYYY"
+# The years a briefing can be about. The chart and the state model add margins to dates;
+# near year 1 or 9999 that arithmetic overflows, so dates are kept well inside.
+FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(2999, 12, 31)
+SUPPORTED_DAYS = f"use a date from {FIRST_DAY} to {LAST_DAY}"
 
+# [0-9], not \d: \d also matches other scripts' digits (Arabic-Indic, Devanagari, …).
 _PATTERNS = {
-    "day": re.compile(r"(\d{4})-(\d{2})-(\d{2})"),
-    "month": re.compile(r"(\d{4})-(\d{2})"),
-    "year": re.compile(r"(\d{4})"),
+    "day": re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"),
+    "month": re.compile(r"([0-9]{4})-([0-9]{2})"),
+    "year": re.compile(r"([0-9]{4})"),
 }
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -30,6 +35,11 @@ def parse_partial_date(text: str) -> tuple[date, str] | None:
             except ValueError:
                 return None
     return None
+
+
+def is_supported(day: date) -> bool:
+    """Whether a date lies in the years a briefing can be about (FIRST_DAY to LAST_DAY)."""
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def parse_day(text: str) -> date | None:

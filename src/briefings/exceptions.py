@@ -42,7 +42,8 @@ class Problem:
         if self.column is not None:
             where = f"{where}: column '{self.column}'"
         # Line breaks inside quoted values are shown as escapes: one problem, one line.
-        return one_line(f"{where}: {self.message}")
+        # A problem with no file (a value given on the command line) is its message alone.
+        return one_line(f"{where}: {self.message}" if where else self.message)
 
 
 class BriefingsError(Exception):

@@ -160,7 +160,7 @@ def as_of_view(dataset: Dataset, params: Parameters, as_of: date | str) -> pd.Da
     day = coerce_parameters({"as_of": as_of}).as_of
     if day <= params.start:
         raise ParameterError(
-            [Problem("parameter", f"parameter 'as_of': {day} is not after start {params.start}")]
+            [Problem("", f"parameter 'as_of': {day} is not after start {params.start}")]
         )
     window = resolve_parameters(replace(params, end=day, as_of=None), dataset)
     now = last_states(compute_states(dataset, window))

@@ -1,21 +1,35 @@
 """Briefing parameters: one typed, checked set shared by the CLI, the build and the notebook.
 
+`PARAMETERS` is the one list of them: the command line's help, the checks and the
+briefing's method section all read it.
+
 Values arrive as text (`-p start 2019-01-01`), as YAML values (a params file) or as
 Python values (the notebook's parameters cell); all go through `coerce_parameters`,
 then `resolve_parameters` fills defaults from the dataset and checks them against it.
+
+Papermill's model: the notebook's parameters cell holds the defaults, and a build
+injects only what its caller gave (`caller_values`); `prepare` checks both together.
+Relative paths are taken from the caller's working folder (the notebook's own from the
+notebook's folder, where its kernel runs) and handed on absolute.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .dataset import RELIABILITY_GRADES, Dataset, load_dataset
-from .dates import parse_day
+from .dates import SUPPORTED_DAYS, is_supported, parse_day
 from .exceptions import ParameterError, Problem, quoted
+from .grades import RELIABILITY_GRADES
+from .parameters_cell import parameters_cell_origin, read_parameters_cell
 from .paths import DEFAULT_DATASET
+from .previous_states import check_previous_states
+
+if TYPE_CHECKING:  # pandas: `briefings --help` lists the parameters without it
+    from .dataset import Dataset
 
 DEFAULT_MARKING = "UNCLASSIFIED – FOR TRAINING"
 
@@ -59,10 +73,10 @@ class Parameters:
     previous_states: Path | None = None
     build_date: date | None = None
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self, names: Iterable[str] = PARAMETERS) -> dict[str, object]:
         """Plain values (text, lists) for YAML, JSON and the notebook's parameters."""
         out: dict[str, object] = {}
-        for name in PARAMETERS:
+        for name in names:
             value = getattr(self, name)
             if isinstance(value, date | Path):
                 value = str(value)
@@ -72,10 +86,13 @@ class Parameters:
         return out
 
 
-def coerce_parameters(raw: Mapping[str, object], *, origin: str = "parameter") -> Parameters:
+def coerce_parameters(
+    raw: Mapping[str, object], *, origin: str = "", base: Path | None = None
+) -> Parameters:
     """Type-check raw values; raise ParameterError naming every bad one.
 
-    `origin` prefixes messages: 'parameter' on the command line, a file name for a params file.
+    `origin` prefixes messages: nothing on the command line, a file name for a params
+    file. Relative paths are taken from `base` (default: the working folder).
     """
     problems: list[Problem] = []
     values: dict[str, object] = {}
@@ -90,8 +107,11 @@ def coerce_parameters(raw: Mapping[str, object], *, origin: str = "parameter") -
         kind = PARAMETERS[name][0]
         try:
             values[name] = _COERCE[kind](value)
+            if kind == "path":
+                values[name] = (base or Path.cwd()).absolute() / values[name]  # kept if absolute
         except ValueError as error:
-            problems.append(Problem(origin, f"parameter '{name}': {quoted(value)} {error}"))
+            shown = quoted(str(value) if isinstance(value, date) else value)
+            problems.append(Problem(origin, f"parameter '{name}': {shown} {error}"))
     if problems:
         raise ParameterError(problems)
     params = Parameters(**values)
@@ -103,16 +123,19 @@ def coerce_parameters(raw: Mapping[str, object], *, origin: str = "parameter") -
 
 
 def resolve_parameters(
-    params: Parameters, dataset: Dataset, *, origin: str = "parameter"
+    params: Parameters, dataset: Dataset, *, origin: str | Mapping[str, str] = ""
 ) -> Parameters:
-    """Fill defaults from the dataset and check what needs it (tracks, the window)."""
+    """Fill defaults from the dataset and check what needs it (tracks, the window).
+
+    `origin` names where the values came from, or maps each name to its origin.
+    """
     known = [t.id for t in dataset.tracks]
     unknown = [t for t in params.tracks or () if t not in known]
     if unknown:
         raise ParameterError(
             [
                 Problem(
-                    origin,
+                    _origin_of(origin, "tracks"),
                     f"parameter 'tracks': '{t}' is not a track of "
                     f"{dataset.id} (tracks: {', '.join(known)})",
                 )
@@ -125,7 +148,12 @@ def resolve_parameters(
         end = params.as_of  # an as-of view stops where knowledge stops
     if start >= end:
         raise ParameterError(
-            [Problem(origin, f"parameter 'end': {end} is not after start {start}")]
+            [
+                Problem(
+                    _origin_of(origin, "end" if params.end else "start"),
+                    f"parameter 'end': {end} is not after start {start}",
+                )
+            ]
         )
     tracks = tuple(t for t in known if t in (params.tracks or known))
     return replace(
@@ -138,12 +166,16 @@ def resolve_parameters(
     )
 
 
+def _origin_of(origin: str | Mapping[str, str], name: str) -> str:
+    return origin if isinstance(origin, str) else origin.get(name, "")
+
+
 def _date(value: object) -> date:
-    if isinstance(value, date):
-        return value
-    parsed = parse_day(str(value).strip())
+    parsed = value if isinstance(value, date) else parse_day(str(value).strip())
     if parsed is None:
         raise ValueError("is not a date (use YYYY-MM-DD)")
+    if not is_supported(parsed):
+        raise ValueError(f"is outside the supported range ({SUPPORTED_DAYS})")
     return parsed
 
 
@@ -173,18 +205,73 @@ def _text(value: object) -> str:
 def _path(value: object) -> Path:
     if not isinstance(value, str | Path):
         raise ValueError("is not a path")
-    return Path(value)
+    return Path(value).expanduser()
 
 
 _COERCE = {"date": _date, "tracks": _tracks, "grade": _grade, "text": _text, "path": _path}
 
 
+def given_names(raw: Mapping[str, object]) -> list[str]:
+    """The parameters `raw` sets (empty text and None leave a parameter to its default)."""
+    return [
+        name
+        for name, value in raw.items()
+        if name in PARAMETERS
+        and value is not None
+        and not (isinstance(value, str) and not value.strip())
+    ]
+
+
+def caller_values(raw: Mapping[str, object]) -> dict[str, object]:
+    """What a build injects into the notebook: only the values its caller gave, typed
+    and written plainly (absolute paths, ISO dates). The rest the notebook holds."""
+    return coerce_parameters(raw).as_dict(given_names(raw))
+
+
+def requested_parameters(
+    raw: Mapping[str, object], *, origin: str = "", notebook: Path | None = None
+) -> tuple[Parameters, dict[str, str]]:
+    """The typed values a build of `raw` over `notebook` runs with, before the dataset is
+    read, and where each came from (to name it in mistakes found later).
+
+    With `notebook`, its parameters cell supplies every value `raw` leaves unset, and
+    is checked the same way, its mistakes naming the notebook.
+    """
+    params = coerce_parameters(raw, origin=origin)
+    origins: dict[str, str] = dict.fromkeys(PARAMETERS, origin)
+    if notebook is None:
+        return params, origins
+    own_origin = parameters_cell_origin(notebook)
+    own_raw = read_parameters_cell(notebook)
+    own = coerce_parameters(own_raw, origin=own_origin, base=notebook.parent)
+    unset = [name for name in PARAMETERS if name not in own_raw]
+    if unset:
+        raise ParameterError(
+            [
+                Problem(
+                    own_origin,
+                    f"does not set {', '.join(unset)} (the cells below use every "
+                    'parameter; set it to "" for the default)',
+                )
+            ]
+        )
+    given = given_names(raw)
+    origins.update({name: own_origin for name in PARAMETERS if name not in given})
+    return replace(own, **{name: getattr(params, name) for name in given}), origins
+
+
 def prepare(
     raw: Mapping[str, object],
     *,
-    origin: str = "parameter",
+    origin: str = "",
+    notebook: Path | None = None,
 ) -> tuple[Parameters, Dataset]:
-    """Check raw parameters, load their dataset and resolve them against it."""
-    params = coerce_parameters(raw, origin=origin)
+    """Check raw parameters (over the notebook's own, see `requested_parameters`), load
+    their dataset and resolve them against it."""
+    from .dataset import load_dataset
+
+    params, origins = requested_parameters(raw, origin=origin, notebook=notebook)
+    if params.previous_states is not None:
+        check_previous_states(params.previous_states)
     dataset = load_dataset(params.data_dir)
-    return resolve_parameters(params, dataset, origin=origin), dataset
+    return resolve_parameters(params, dataset, origin=origins), dataset

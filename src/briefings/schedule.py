@@ -271,7 +271,7 @@ def _check(briefing: Briefing, run: _Run) -> Outcome | str:
     published = published_build(briefing.out)
     manifest = None if published is None else read_manifest(published)
     try:
-        params, dataset = prepare(briefing.params, origin=briefing.origin)
+        params, dataset = prepare(briefing.params, origin=briefing.origin, notebook=run.notebook)
     except BriefingsError as error:
         return Outcome(briefing.name, FAILED, _first_line(error))
     if run.force:
@@ -309,11 +309,9 @@ def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
     """
     with tempfile.TemporaryDirectory(prefix="briefings-previous-") as temporary:
         previous = _copy_previous(published_build(briefing.out), Path(temporary))
-        raw = {
-            **briefing.params,
-            "previous_states": str(previous),
-            "build_date": run.now.date().isoformat(),
-        }
+        raw = {**briefing.params, "build_date": run.now.date().isoformat()}
+        if previous.is_file():  # a first build has nothing to compare with
+            raw["previous_states"] = str(previous)
         result = build(
             raw,
             formats=briefing.formats,
@@ -329,8 +327,7 @@ def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
 def _copy_previous(published: Path | None, folder: Path) -> Path:
     """Copy the comparison files of a build into `folder`; return where states.csv is.
 
-    With no published build the returned path does not exist: that tells the changes
-    section there is no previous build.
+    With no published build the returned path does not exist.
     """
     if published is not None:
         for name in ("states.csv", "manifest.json"):

@@ -1,0 +1,58 @@
+"""Checking the `previous_states` parameter: a previous build's states.csv.
+
+A scheduled build compares itself with the state table its previous build wrote. The
+file is checked before a kernel starts, as every other parameter is, so a wrong file
+is one line naming its row and column rather than a failure inside a notebook cell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .csvfile import read_rows
+from .dates import PRECISIONS, parse_day
+from .exceptions import ParameterError, Problem
+
+_FLAGS = ("True", "False")
+
+
+def check_previous_states(path: Path) -> None:
+    """Raise ParameterError, one line per problem, unless `path` is a states.csv a build wrote."""
+    from .states import STATE_COLUMNS  # states imports params, which imports this module
+
+    if not path.is_file():
+        what = (
+            "is a folder"
+            if path.is_dir()
+            else ("is not a regular file" if path.exists() else "file is missing")
+        )
+        raise ParameterError(
+            [Problem(str(path), f"{what} (previous_states names the states.csv of a build)")]
+        )
+    problems: list[Problem] = []
+    for line, row in read_rows(path, STATE_COLUMNS, problems):
+        problems.extend(Problem(str(path), message, line, column) for column, message in _row(row))
+    if problems:
+        raise ParameterError(problems)
+
+
+def _row(row: dict[str, str]) -> list[tuple[str, str]]:
+    """(column, what is wrong) for every value of one row that a comparison cannot use."""
+    found = []
+    for column in ("track", "state"):
+        if not row[column].strip():
+            found.append((column, "is required"))
+    for column in ("start", "end", "confirmed_until"):
+        value = row[column]
+        if (value or column == "start") and parse_day(value) is None:
+            found.append((column, f"'{value}' is not a date (use YYYY-MM-DD)"))
+    if row["start_precision"] not in PRECISIONS:
+        found.append(
+            (
+                "start_precision",
+                f"'{row['start_precision']}' is not a precision (use {', '.join(PRECISIONS)})",
+            )
+        )
+    if row["contested"] not in _FLAGS:
+        found.append(("contested", f"'{row['contested']}' is not True or False"))
+    return found
