@@ -185,9 +185,27 @@ def test_changes_table_shows_quantities_and_refers_disputes_by_number(shipped: B
         for r in rows(shipped.html["changes"])
     }
     number = dict(zip(shipped.markers["event_id"], shipped.markers["number"], strict=True))
-    assert "quantity 66" in body[number["E11"]][3]
+    # The summary already says 66: no raw figure repeats it.
+    assert "66 training places" in body[number["E11"]][3]
+    assert "quantity" not in body[number["E11"]][3].lower()
+    assert "Number:" not in body[number["E11"]][3]
     assert body[number["E13"]][2] == f"Disputes No. {number['E09']}"
     assert body[number["E18"]][2] == f"Disputes No. {number['E11']}"
+
+
+def test_figures_the_summary_leaves_out_are_named(tmp_path):
+    events = copy.deepcopy(SMALL_EVENTS)
+    events[1].update(amount_usd="2500000", quantity="12")
+    events[0].update(summary="Aid of $3 million began, for 40 units.", amount_usd="3000000")
+    events[0].update(quantity="40")
+    briefing = build(write_dataset(tmp_path / "figures", events=events), start="2019-01-01")
+    what = {
+        text(r.findall("td")[3]).split(".")[0]: text(r.findall("td")[3])
+        for r in rows(briefing.html["changes"])
+    }
+    assert "Amount: $2.5 million; Number: 12" in what["Aid stopped"]
+    assert "Amount:" not in what["Aid of $3 million began, for 40 units"]
+    assert "Number:" not in what["Aid of $3 million began, for 40 units"]
 
 
 def test_contested_claims_pair_each_dispute_with_what_it_contradicts(shipped: Briefing):

@@ -71,7 +71,8 @@ class EventRef:
 
 @dataclass(frozen=True)
 class EventText:
-    """What an event says: its summary, amounts ('$2 billion; quantity 66') and actors."""
+    """What an event says: its summary, figures it leaves out ('Amount: $2 billion') and
+    actors."""
 
     summary: str
     amounts: str
@@ -450,12 +451,17 @@ def _state_label(state: StateDef) -> StateLabel:
 
 
 def _event_text(event: Any) -> EventText:
-    amounts = []
+    """The summary, then any figure the summary does not already spell out."""
+    figures = []
     if _present(event.amount_usd):
-        amounts.append(_money(int(event.amount_usd)))
+        money = _money(int(event.amount_usd))
+        if money.removeprefix("$") not in event.summary:
+            figures.append(f"Amount: {money}")
     if _present(event.quantity):
-        amounts.append(f"quantity {int(event.quantity):,}")
-    return EventText(event.summary, "; ".join(amounts), "; ".join(event.actors))
+        number = f"{int(event.quantity):,}"
+        if not re.search(rf"(?<![\d,.]){re.escape(number)}(?![\d,])", event.summary):
+            figures.append(f"Number: {number}")
+    return EventText(event.summary, "; ".join(figures), "; ".join(event.actors))
 
 
 def _present(value: object) -> bool:
