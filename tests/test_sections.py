@@ -149,6 +149,7 @@ def test_bottom_line_has_the_summary_and_one_entry_per_track(shipped: Briefing):
     assert [i.get("data-track") for i in items] == list(shipped.params.tracks)
     for item, track in zip(items, shipped.params.tracks, strict=True):
         assert text(item).startswith(shipped.dataset.track(track).label)
+        assert item.find("strong[@class='bf-track']").text == shipped.dataset.track(track).label
     stale = [i.get("data-track") for i in items if "bf-stale" in i.get("class")]
     assert stale == ["security_assistance", "imet"]
 
