@@ -3,6 +3,7 @@ fresh venv that sees neither this checkout nor the project's venv."""
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -88,14 +89,43 @@ def test_the_wheel_installs_with_its_dependencies_and_runs(installed, tmp_path):
 
 
 SOURCES = [
-    "wire-2024-03,Example Wire,Report on the agreement's suspension,,2024-03-04,,wire,B,",
-    "paper-2025-02,Example Daily,Report on the stalled renewal,A. Writer,2025-02-10,,newspaper,C,",
+    {
+        "source_id": "wire-2024-03",
+        "outlet": "Example Wire",
+        "title": "Report on a suspension",
+        "published": "2024-03-04",
+        "kind": "wire",
+        "reliability": "B",
+    },
+    {
+        "source_id": "paper-2025-02",
+        "outlet": "Example Daily",
+        "title": "Report on stalled talks",
+        "author": "A. Writer",
+        "published": "2025-02-10",
+        "kind": "newspaper",
+        "reliability": "C",
+    },
 ]
 EVENTS = [
-    "E1,2023-06,month,agreement,change,active,The agreement took effect.,A;B,wire-2024-03,2,,,,",
-    "E2,2024-03-01,day,agreement,change,suspended,Side A suspended it.,A,wire-2024-03,2,,,,",
-    "E3,2025-02-09,day,climate,change,strained,Renewal talks stalled.,A;B,paper-2025-02,3,,,,",
-]
+    {"event_id": "E1", "date": "2023-06", "precision": "month", "track": "agreement",
+     "kind": "change", "state": "active", "summary": "The agreement took effect.",
+     "source_ids": "wire-2024-03", "credibility": "2"},
+    {"event_id": "E2", "date": "2024-03-01", "precision": "day", "track": "agreement",
+     "kind": "change", "state": "suspended", "summary": "Side A suspended it.",
+     "source_ids": "wire-2024-03", "credibility": "2"},
+    {"event_id": "E3", "date": "2025-02-09", "precision": "day", "track": "climate",
+     "kind": "change", "state": "strained", "summary": "Renewal talks stalled.",
+     "source_ids": "paper-2025-02", "credibility": "3"},
+]  # fmt: skip
+
+
+def _append_rows(path: Path, rows: list[dict]) -> None:
+    """Append rows to a CSV file under the header it already has, as a script would."""
+    with path.open(encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=header, lineterminator="\n").writerows(rows)
 
 
 def test_init_gives_a_project_the_installed_package_validates_and_builds(installed, tmp_path):
@@ -120,10 +150,8 @@ def test_init_gives_a_project_the_installed_package_validates_and_builds(install
         == "error: Gulf Watch: is not empty; give a new or empty folder for the project\n"
     )
 
-    # An analyst's first entries, as a script would append them.
-    for name, rows in (("sources.csv", SOURCES), ("events.csv", EVENTS)):
-        with (data / name).open("a", encoding="utf-8") as handle:
-            handle.write("".join(f"{row}\n" for row in rows))
+    _append_rows(data / "sources.csv", SOURCES)  # an analyst's first entries
+    _append_rows(data / "events.csv", EVENTS)
     checked = _ok(_run([briefings, "validate"], cwd=project / "notebooks"))
     assert checked == f"{data}: valid – 2 tracks, 3 events, 2 sources\n"
 
