@@ -108,16 +108,40 @@ SOURCES = [
     },
 ]
 EVENTS = [
-    {"event_id": "E1", "date": "2023-06", "precision": "month", "track": "agreement",
-     "kind": "change", "state": "active", "summary": "The agreement took effect.",
-     "source_ids": "wire-2024-03", "credibility": "2"},
-    {"event_id": "E2", "date": "2024-03-01", "precision": "day", "track": "agreement",
-     "kind": "change", "state": "suspended", "summary": "Side A suspended it.",
-     "source_ids": "wire-2024-03", "credibility": "2"},
-    {"event_id": "E3", "date": "2025-02-09", "precision": "day", "track": "climate",
-     "kind": "change", "state": "strained", "summary": "Renewal talks stalled.",
-     "source_ids": "paper-2025-02", "credibility": "3"},
-]  # fmt: skip
+    {
+        "event_id": "E1",
+        "date": "2023-06",
+        "precision": "month",
+        "track": "agreement",
+        "kind": "change",
+        "state": "active",
+        "summary": "The agreement took effect.",
+        "source_ids": "wire-2024-03",
+        "credibility": "2",
+    },
+    {
+        "event_id": "E2",
+        "date": "2024-03-01",
+        "precision": "day",
+        "track": "agreement",
+        "kind": "change",
+        "state": "suspended",
+        "summary": "Side A suspended it.",
+        "source_ids": "wire-2024-03",
+        "credibility": "2",
+    },
+    {
+        "event_id": "E3",
+        "date": "2025-02-09",
+        "precision": "day",
+        "track": "climate",
+        "kind": "change",
+        "state": "strained",
+        "summary": "Renewal talks stalled.",
+        "source_ids": "paper-2025-02",
+        "credibility": "3",
+    },
+]
 
 
 def _append_rows(path: Path, rows: list[dict]) -> None:
