@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import textwrap
@@ -207,3 +208,15 @@ def small_dataset(tmp_path: Path) -> Path:
 def shipped_dataset() -> Path:
     """The shipped US–Pakistan dataset."""
     return DEFAULT_DATASET
+
+
+def fake_build(out: Path, built_at: str, formats=("html", "pdf"), keep: int = 5) -> Path:
+    """Publish, through the real mechanism, a folder that looks like a complete build."""
+    from briefings.publish import new_staging, publish
+
+    staging = new_staging(out)
+    for name in formats:
+        (staging / f"briefing.{name}").write_text(f"{name} built at {built_at}\n")
+    manifest = {"built_at": built_at, "formats": list(formats)}
+    (staging / "manifest.json").write_text(json.dumps(manifest))
+    return publish(staging, out, keep=keep)

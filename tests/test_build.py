@@ -10,14 +10,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import headless_chromium, start_tags
+from conftest import fake_build, headless_chromium, start_tags
 from pypdf import PdfReader
 
-from briefings import fingerprint
-from briefings.build import FORMATS, _cached_request, build_briefing
+from briefings import build, fingerprint
+from briefings.build import FORMATS, _cached_request, build_briefing, default_slug
+from briefings.cli import main
 from briefings.dataset import load_dataset
 from briefings.exceptions import BuildError
+from briefings.params import prepare
 from briefings.paths import BRIEFING_NOTEBOOK, DEFAULT_DATASET
+from briefings.publish import history_dir
 
 pytestmark = pytest.mark.slow
 
@@ -153,15 +156,59 @@ def _broken_notebook(tmp_path: Path) -> Path:
 
 def test_failing_cell_is_named_and_the_last_good_briefing_kept(built, tmp_path):
     before = (built.out_dir / "briefing.html").read_bytes()
+    failed = built.out_dir.with_name("briefing.failed.ipynb")
+    victim = tmp_path / "victim.txt"  # a link planted where the failed notebook is kept
+    victim.write_text("precious\n")
+    failed.symlink_to(victim)
     with pytest.raises(BuildError) as caught:
         build_briefing(FIXED, out=built.out_dir, force=True, notebook=_broken_notebook(tmp_path))
     message = str(caught.value)
     # numbered as in the notebook the analyst edits (not papermill's copy)
     assert "cell 5 " in message and "RuntimeError: deliberately broken cell" in message
     assert (built.out_dir / "briefing.html").read_bytes() == before
-    failed = built.out_dir.with_name("briefing.failed.ipynb")
-    assert failed.is_file()
-    assert not list((built.out_dir.parent / ".builds" / "briefing").glob(".staging-*"))
+    assert failed.is_file() and not failed.is_symlink()
+    assert victim.read_text() == "precious\n"
+    assert not list(history_dir(built.out_dir).glob(".staging-*"))
+    # the next good build of the name clears it
+    build_briefing(FIXED, out=built.out_dir, force=True)
+    assert not failed.exists()
+
+
+def test_experiments_publish_under_a_name_derived_from_their_parameters(small_dataset):
+    names = {
+        default_slug(*prepare({"data_dir": str(small_dataset), **raw}))
+        for raw in ({}, {"title": "Another title"}, {"marking": "SECRET"})
+    }
+    assert names == {"small"}  # wording is not content: the same briefing
+    for raw, name in [
+        ({"min_reliability": "C"}, "small-min-reliability-c"),
+        ({"tracks": "mood"}, "small-tracks-mood"),
+        ({"tracks": "aid,mood"}, "small"),
+        ({"start": "2020-06-01"}, "small-2020-06-01-to-2021-12-31"),
+        ({"as_of": "2022-03-01"}, "small-as-of-2022-03-01"),
+    ]:
+        assert default_slug(*prepare({"data_dir": str(small_dataset), **raw})) == name, raw
+
+
+def test_a_preview_goes_to_a_scratch_folder_and_leaves_the_published_briefing(
+    small_dataset, tmp_path, monkeypatch, capsys
+):
+    reports = tmp_path / "reports"
+    monkeypatch.setattr(build, "REPORTS_DIR", reports)
+    fake_build(reports / "small", "2026-11-24T06:00:00+00:00")
+    args = ["build", "--data", str(small_dataset), "-p", "build_date", "2026-11-25"]
+    published = {p.name: p.read_bytes() for p in (reports / "small").iterdir() if p.is_file()}
+    capsys.readouterr()
+    assert main([*args, "--preview", "-p", "title", "Trying a new title"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == [str(reports / "small.preview" / "briefing.html")]
+    assert "Trying a new title" in Path(printed[0]).read_text(encoding="utf-8")
+    after = {p.name: p.read_bytes() for p in (reports / "small").iterdir() if p.is_file()}
+    assert after == published and "briefing.pdf" in after
+    assert (reports / "small.preview" / "manifest.json").is_file()
+    with pytest.raises(SystemExit) as usage:  # a preview has its own place
+        main([*args, "--preview", "--out", str(tmp_path / "x")])
+    assert usage.value.code == 2
 
 
 def test_cli_bad_parameter_writes_nothing(tmp_path):

@@ -27,6 +27,7 @@ import pytest
 from briefings.build import build_briefing
 from briefings.cli import main
 from briefings.inputfile import MAX_FILE_BYTES
+from briefings.publish import history_dir
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BASE = CORPUS / "base"
@@ -78,7 +79,7 @@ def run(capsys, *args: str) -> tuple[int, str, list[str]]:
 
 def published_state(out: Path) -> dict[str, object]:
     """What a reader of `out` would see, and what the history holds."""
-    history = out.parent / ".builds" / out.name
+    history = history_dir(out)
     return {
         "link": str(out.readlink()),
         "files": {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()},
@@ -170,7 +171,7 @@ def test_broken_dataset_in_a_schedule(case, tmp_path, capsys, monkeypatch):
     [line] = err  # the first problem, and how many more
     assert line.startswith(f"error: briefing 'bad': {first.removeprefix('error: ')}")
     assert not (tmp_path / "reports" / "bad").exists()
-    assert not list((tmp_path / "reports").glob(".builds/bad/[!.]*"))
+    assert not list((tmp_path / "reports").glob("history/bad/[!.]*"))
 
 
 @pytest.mark.parametrize("case", SPEC_CASES)

@@ -19,6 +19,7 @@ from briefings.build import build_briefing
 from briefings.cli import main
 from briefings.exceptions import BuildError
 from briefings.paths import BRIEFING_NOTEBOOK
+from briefings.publish import history_dir
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +46,7 @@ def published(out: Path) -> dict[str, object]:
 
 def leftovers(out: Path) -> list[str]:
     """Staging folders and temporary links a build leaves only while it runs."""
-    history = out.parent / ".builds" / out.name
+    history = history_dir(out)
     return sorted(
         [p.name for p in history.glob(".staging-*")] + [p.name for p in out.parent.glob(".*link*")]
     )

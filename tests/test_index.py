@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from conftest import fake_build
+
 from briefings.index import builds, read_status, record_attempt, render_index, write_index
-from briefings.publish import new_staging, publish
+from briefings.publish import new_staging
 from briefings.spec import load_spec
 
 NOW = datetime(2026, 1, 5, 6, 30, tzinfo=UTC)
 HOSTILE = '<img src=x onerror=alert(1)> "quoted" & more'
-
-
-def fake_build(out: Path, built_at: str, formats=("html", "pdf"), keep: int = 5) -> Path:
-    """Publish a folder that looks like a complete build."""
-    staging = new_staging(out)
-    for name in formats:
-        (staging / f"briefing.{name}").write_text(name)
-    (staging / "manifest.json").write_text(json.dumps({"built_at": built_at}))
-    return publish(staging, out, keep=keep)
 
 
 def make_spec(tmp_path: Path) -> Path:
@@ -68,7 +60,7 @@ def test_history_lists_complete_builds_newest_first(tmp_path):
     assert [b.current for b in kept] == [True, False]
     # the published build is linked through the stable folder name
     assert kept[0].files == (("HTML", "alpha/briefing.html"), ("PDF", "alpha/briefing.pdf"))
-    assert kept[1].files[0] == ("HTML", f".builds/alpha/{first.name}/briefing.html")
+    assert kept[1].files[0] == ("HTML", f"history/alpha/{first.name}/briefing.html")
 
 
 def test_the_index_lists_every_briefing_with_status_links_and_history(tmp_path):

@@ -10,18 +10,23 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 import pytest
 import requests
 import websocket
-from conftest import PROJECT_ROOT, require_program
+from conftest import PROJECT_ROOT, fake_build, require_program, start_tags
+
+from briefings.index import write_index
+from briefings.spec import load_spec
 
 VENV = PROJECT_ROOT / ".venv"
 STARTUP_SECONDS = 90
@@ -305,6 +310,37 @@ def test_what_is_saved_in_the_parameters_cell_is_what_gets_built(lab, notebook_c
     assert "Edited &amp; saved in &lt;JupyterLab&gt;" in html
     assert "1 Jan 2018 – " not in html
     assert result.manifest["parameters"]["start"] == "2019-01-01"
+
+
+@pytest.mark.slow
+def test_published_briefings_and_index_links_open_through_the_server(lab):
+    """What the analyst built opens in a JupyterLab tab: the published link points into a
+    history folder that is not hidden, so the server follows it; so do the index's links."""
+    folder = PROJECT_ROOT / "reports" / f"lab-test-{secrets.token_hex(4)}"
+    folder.mkdir(parents=True)
+    try:
+        (folder / "briefings.yaml").write_text(
+            'briefings:\n  alpha:\n    cron: "@daily"\n', encoding="utf-8"
+        )
+        spec = load_spec(folder / "briefings.yaml")
+        for day in (5, 12):  # a published build and one older build in the history
+            fake_build(spec.briefings[0].out, f"2026-01-{day:02}T06:00:00+00:00")
+        index = write_index(spec, now=datetime(2026, 1, 12, 7, tzinfo=UTC))
+        base = f"/files/{index.parent.relative_to(PROJECT_ROOT).as_posix()}/"
+        published = lab.get(f"{base}alpha/briefing.html")
+        assert published.status_code == 200, published.text
+        assert published.text == "html built at 2026-01-12T06:00:00+00:00\n"
+        page = lab.get(f"{base}index.html")
+        assert page.status_code == 200
+        hrefs = [attrs["href"] for tag, attrs in start_tags(page.text) if tag == "a"]
+        # HTML and PDF of the latest, then of each kept build (the latest again, the older)
+        assert len(hrefs) == 6, hrefs
+        for href in hrefs:
+            answer = lab.get(base + href)
+            assert answer.status_code == 200, (href, answer.status_code)
+        assert lab.get(f"{base}{hrefs[-2]}").text == "html built at 2026-01-05T06:00:00+00:00\n"
+    finally:
+        shutil.rmtree(folder)
 
 
 @pytest.mark.slow

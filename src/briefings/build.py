@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from . import publish
 from .exceptions import BriefingsError, BuildError, ProblemsError
 from .fingerprint import dataset_hash, inputs_hash, library_versions, request_hash
+from .nofollow import write_atomic
 from .paths import BRIEFING_NOTEBOOK, REPORTS_DIR
 
 if TYPE_CHECKING:  # both import pandas, which a cache hit never needs
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # both import pandas, which a cache hit never needs
     from .params import Parameters
 
 FORMATS = ("html", "pdf")
+PREVIEW_SUFFIX = ".preview"
 CHART_TAG = "chart"
 # A cell that runs longer than this is stuck (the whole briefing takes seconds).
 CELL_TIMEOUT = int(os.environ.get("BRIEFINGS_CELL_TIMEOUT", "300"))
@@ -62,13 +64,25 @@ class BuildResult:
 
 
 def default_slug(params: Parameters, dataset: Dataset) -> str:
-    """The output folder name: the dataset id, plus the window and as-of when not default."""
+    """The output folder name: the dataset id, plus every parameter that changes what the
+    briefing shows (window, as-of, tracks, minimum grade) when it is not the default, so
+    an experiment never replaces the default briefing. Title and marking do not count."""
     parts = [dataset.id]
     if (params.start, params.end) != dataset.window:
         parts.append(f"{params.start}-to-{params.end}")
     if params.as_of is not None:
         parts.append(f"as-of-{params.as_of}")
+    if params.tracks != tuple(track.id for track in dataset.tracks):
+        parts.append("tracks-" + "-".join(params.tracks or ()))
+    if params.min_reliability != "F":
+        parts.append(f"min-reliability-{params.min_reliability}")
     return _slug(parts)
+
+
+def default_out(slug: str, *, preview: bool) -> Path:
+    """Where a build is published without --out: reports/<slug>, or for a preview the
+    scratch name reports/<slug>.preview (a dot no briefing name has)."""
+    return REPORTS_DIR / (f"{slug}{PREVIEW_SUFFIX}" if preview else slug)
 
 
 def _slug(parts: list[str]) -> str:
@@ -85,27 +99,35 @@ def build_briefing(
     notebook: Path = BRIEFING_NOTEBOOK,
     progress: Progress | None = None,
     origin: str = "",
+    preview: bool = False,
 ) -> BuildResult:
     """Build a briefing and publish it at `out` (default reports/<slug>).
 
     Papermill's model: the notebook's parameters cell holds the defaults and only the
     parameters in `raw_params` are injected; all of them are checked before a kernel starts.
-    Raises ParameterError or DatasetError before any work, BuildError when a cell fails
-    (the executed notebook is kept beside `out` as `<slug>.failed.ipynb`), OutputError
-    when the output folder cannot be written. The published briefing is only replaced
-    by a complete new one. With unchanged inputs nothing is rebuilt (unless `force`).
+    A `preview` goes to reports/<slug>.preview, keeping only itself, so it never replaces
+    the published briefing. Raises ParameterError or DatasetError before any work,
+    OutputError before any work when `out` is not the tool's to replace (see
+    publish.check_out) or cannot be written, BuildError when a cell fails (the executed
+    notebook is kept beside `out` as `<slug>.failed.ipynb`). The published briefing is
+    only replaced by a complete new one. With unchanged inputs nothing is rebuilt
+    (unless `force`).
     """
     say = progress or (lambda _message: None)
     started = time.perf_counter()
     if not force:
-        cached = _cached_request(raw_params, formats, out, notebook)
+        cached = _cached_request(raw_params, formats, out, notebook, preview=preview)
         if cached is not None:
             say("inputs unchanged since the published build: nothing to do")
             return cached
     from .params import caller_values, prepare
 
     params, dataset = prepare(raw_params, origin=origin, notebook=notebook)
-    out = Path(out) if out is not None else REPORTS_DIR / default_slug(params, dataset)
+    if out is None:
+        out = default_out(default_slug(params, dataset), preview=preview)
+    out = Path(out)
+    keep = 1 if preview else keep
+    publish.check_out(out, formats)
     fingerprint = inputs_hash(params, dataset, formats, notebook)
     request = request_hash(raw_params, params.data_dir, formats, notebook, out)
     if not force:
@@ -125,7 +147,7 @@ def build_briefing(
             notebook,
             say,
             timings,
-            failed_copy=out.with_name(f"{out.name}.failed.ipynb"),
+            failed_copy=publish.failed_notebook(out),
         )
         manifest["inputs_hash"] = fingerprint
         manifest["request_hash"] = request
@@ -140,12 +162,16 @@ def build_briefing(
 
 
 def _cached_request(
-    raw_params: Mapping[str, object], formats: tuple[str, ...], out: Path | None, notebook: Path
+    raw_params: Mapping[str, object],
+    formats: tuple[str, ...],
+    out: Path | None,
+    notebook: Path,
+    preview: bool = False,
 ) -> BuildResult | None:
     """The published build made from this very request, found without loading the dataset.
 
-    Without `out`, the default folder is known this early only when no parameter moves
-    the window (the slug is then the dataset's id); otherwise the full check decides.
+    Without `out`, the default folder is known this early only when no parameter that
+    names it is given (the slug is then the dataset's id); otherwise the full check decides.
     """
     from .params import requested_parameters
 
@@ -155,12 +181,13 @@ def _cached_request(
         return None  # the full check says what is wrong
     data_dir = requested.data_dir
     if out is None:
-        if (requested.start, requested.end, requested.as_of) != (None, None, None):
+        naming = (requested.start, requested.end, requested.as_of, requested.tracks)
+        if naming != (None, None, None, None) or requested.min_reliability != "F":
             return None
         dataset_id = _dataset_id(data_dir)
         if dataset_id is None:
             return None
-        out = REPORTS_DIR / _slug([dataset_id])
+        out = default_out(_slug([dataset_id]), preview=preview)
     request = request_hash(raw_params, data_dir, formats, notebook, Path(out))
     return None if request is None else _cached_result(Path(out), "request_hash", request)
 
@@ -235,7 +262,7 @@ def _build_into(
         (staging / "briefing.pdf").write_bytes(html_to_pdf(html))
         timings["pdf"] = time.perf_counter() - mark
 
-    outputs = sorted(p for p in staging.rglob("*") if p.is_file())
+    outputs = sorted(p for p in staging.rglob("*") if p.is_file() and p.name != publish.MARKER)
     return {
         "briefing": staging.parent.name,
         "parameters": params.as_dict(),
@@ -344,7 +371,7 @@ def execute_notebook(
             cell, ename = running["cell"], "DeadKernelError"
             what = "stopped: the kernel died while running it"
     if output.is_file():
-        shutil.copyfile(output, failed_copy)
+        write_atomic(failed_copy, output.read_bytes())
     cell = _source_index(cell, injected)
     kept = (
         f"the executed notebook is kept in {failed_copy}"

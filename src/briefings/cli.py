@@ -94,7 +94,9 @@ def _build(args: argparse.Namespace) -> int:
 
     from .build import build_briefing
 
-    formats = ("html", "pdf") if args.format == "both" else (args.format,)
+    # A preview is a quick look: HTML only unless a format is asked for.
+    chosen = args.format or ("html" if args.preview else "both")
+    formats = ("html", "pdf") if chosen == "both" else (chosen,)
     result = build_briefing(
         _raw_params(args),
         formats=formats,
@@ -102,6 +104,7 @@ def _build(args: argparse.Namespace) -> int:
         force=args.force,
         progress=None if args.quiet else _progress,
         origin=_origin(args),
+        preview=args.preview,
     )
     if not args.quiet:
         if result.cached:
@@ -269,10 +272,19 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--format",
         choices=("html", "pdf", "both"),
-        default="both",
-        help="what to write (default: both, HTML and PDF)",
+        help="what to render (default: both; html for --preview)",
     )
-    build.add_argument("--out", metavar="DIR", help="publish here (default: reports/<slug>)")
+    where = build.add_mutually_exclusive_group()
+    where.add_argument(
+        "--out",
+        metavar="DIR",
+        help="publish here: a new name or a briefing published before (default: reports/<slug>)",
+    )
+    where.add_argument(
+        "--preview",
+        action="store_true",
+        help="build into reports/<slug>.preview, leaving the published briefing alone",
+    )
     build.add_argument(
         "--force", action="store_true", help="rebuild even when the inputs are unchanged"
     )

@@ -16,8 +16,9 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from .exceptions import OutputError
-from .publish import history_dir, published_build, read_manifest
+from .exceptions import ProblemsError
+from .nofollow import read_own_text, real_folder, write_atomic
+from .publish import kept_builds, published_build, read_manifest
 from .spec import INDEX_FILE, Briefing, Spec
 
 STATUS_DIR = ".status"
@@ -63,8 +64,8 @@ def status_path(reports: Path, name: str) -> Path:
 def read_status(reports: Path, name: str) -> dict:
     """The recorded status of a briefing; empty when none was recorded or it is unreadable."""
     try:
-        data = json.loads(status_path(reports, name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_own_text(status_path(reports, name)))
+    except (ProblemsError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -80,36 +81,20 @@ def record_attempt(reports: Path, name: str, attempt: dict) -> dict:
     status["last_attempt"] = attempt
     if attempt.get("status") == "built":
         status["last_success"] = attempt
+    real_folder(reports / STATUS_DIR, below=reports)
     write_atomic(status_path(reports, name), json.dumps(status, indent=2, sort_keys=True) + "\n")
     return status
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to a temporary file beside `path`, then move it into place."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise OutputError(
-            f"{path}: cannot write ({error.strerror}); check that {path.parent} is writable"
-        ) from None
-
-
 def builds(briefing: Briefing, reports: Path) -> list[BuildLink]:
     """The complete kept builds of a briefing, newest first (staging folders excluded)."""
-    history = history_dir(briefing.out)
-    if not history.is_dir():
-        return []
     current = published_build(briefing.out)
     found = []
-    for folder in sorted(history.iterdir(), reverse=True):
+    for folder in reversed(kept_builds(briefing.out)):
         manifest = read_manifest(folder)
-        if folder.name.startswith(".") or manifest is None:
+        if manifest is None:
             continue
-        is_current = current is not None and folder.resolve() == current
+        is_current = current is not None and folder.name == current.name
         base = briefing.out if is_current else folder
         files = tuple(
             (label, _href(base / name, reports))

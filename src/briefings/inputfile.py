@@ -33,17 +33,24 @@ def read_input(
     limit: int = MAX_FILE_BYTES,
     missing: str = "file is missing",
     limit_reason: str = "for a hand-written file",
+    follow: bool = True,
 ) -> bytes:
-    """The bytes of a regular file (a link to one is fine); ProblemsError, one line, if not.
+    """The bytes of a regular file (a link to one is fine unless not `follow`); ProblemsError,
+    one line, if not.
 
     The file is opened without blocking (a FIFO answers at once), checked to be a regular
-    file on the open descriptor, and read no further than `limit` bytes.
+    file on the open descriptor, and read no further than `limit` bytes. The tool's own
+    files in reports/ are read with `follow=False` (O_NOFOLLOW): see nofollow.
     """
     path = Path(path)
     name = str(path)
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(path, flags)
     except OSError as error:
+        if error.errno == errno.ELOOP and not follow:
+            reason = "is a symbolic link, which briefings does not follow here"
+            raise ProblemsError([Problem(name, reason)]) from None
         raise ProblemsError([Problem(name, _unopenable(path, error, missing))]) from None
     try:
         info = os.fstat(fd)

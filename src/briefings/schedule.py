@@ -47,6 +47,7 @@ from .clock import (
 from .exceptions import BriefingsError, OutputError
 from .fingerprint import dataset_hash, inputs_hash
 from .index import STATUS_DIR, read_status, record_attempt, write_index
+from .nofollow import is_real_file, is_real_folder, open_own, real_folder
 from .params import prepare
 from .paths import BRIEFING_NOTEBOOK
 from .publish import published_build, read_manifest
@@ -220,7 +221,14 @@ def _record(run: _Run, outcome: Outcome, build_id: str | None) -> None:
 def briefing_lock(reports: Path, name: str, *, wait: bool = False) -> Iterator[bool]:
     """Take the briefing's lock, or with `wait` False only if free; yield whether it was taken."""
     path = reports / LOCK_DIR / f"{name}.lock"
-    with path.open("a+", encoding="utf-8") as handle:
+    try:  # never through a link planted in reports/: truncating it would truncate its target
+        fd = open_own(path, os.O_RDWR | os.O_CREAT)
+    except OSError as error:
+        raise OutputError(
+            f"{path}: cannot open the lock ({error.strerror or error}); "
+            "it must be a plain file, not a link"
+        ) from None
+    with os.fdopen(fd, "r+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
@@ -238,13 +246,7 @@ def briefing_lock(reports: Path, name: str, *, wait: bool = False) -> Iterator[b
 
 def _prepare_reports(reports: Path) -> None:
     for folder in (reports / LOCK_DIR, reports / STATUS_DIR):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise OutputError(
-                f"{folder}: cannot create the folder ({error.strerror}); "
-                f"check that {reports} exists and is writable"
-            ) from None
+        real_folder(folder, below=reports)
 
 
 def _check_locked(briefing: Briefing, run: _Run) -> Outcome | str:
@@ -329,12 +331,15 @@ def _copy_previous(published: Path | None, folder: Path) -> Path:
 
     With no published build the returned path does not exist.
     """
-    if published is not None:
+    if published is not None:  # only plain files: a link planted in a build is not followed
         for name in ("states.csv", "manifest.json"):
-            if (published / name).is_file():
+            if is_real_file(published / name):
                 shutil.copyfile(published / name, folder / name)
-        if (published / "dataset").is_dir():
-            shutil.copytree(published / "dataset", folder / "dataset")
+        if is_real_folder(published / "dataset"):
+            (folder / "dataset").mkdir()
+            for path in (published / "dataset").iterdir():
+                if is_real_file(path):
+                    shutil.copyfile(path, folder / "dataset" / path.name)
     return folder / "states.csv"
 
 
