@@ -224,7 +224,7 @@ def test_cli_bad_parameter_writes_nothing(tmp_path):
     assert result.stderr.strip() == (
         "error: parameter 'end': '2023-02-30' is not a date (use YYYY-MM-DD)"
     )
-    assert not out.exists() and not (tmp_path / ".builds").exists()
+    assert not out.exists() and not (tmp_path / "history").exists()
 
 
 def test_cache_hit_answers_before_pandas_is_imported(built):

@@ -121,6 +121,21 @@ def test_dot_and_dotdot_are_refused_and_nothing_is_written(home, capsys, monkeyp
     assert tree(home) == before
 
 
+@pytest.mark.parametrize("inside", ["reports/small/new", "reports/history/small/{build}/new/x"])
+def test_an_output_inside_a_published_build_is_refused(home, capsys, inside):
+    out = home / inside.format(build=published_build(home / "reports" / "small").name)
+    before = tree(home)
+    code, err = build_cli(capsys, "--data", home / "data", "--out", out)
+    assert (code, err) == (
+        1,
+        [
+            f"error: {out}: is inside a published build, which is never changed once "
+            "published; give a name outside it"
+        ],
+    )
+    assert tree(home) == before
+
+
 def test_the_tools_own_link_is_recognised_and_replaced(home):
     out = home / "reports" / "small"
     first = published_build(out)

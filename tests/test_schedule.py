@@ -245,7 +245,7 @@ def test_builds_run_in_parallel_processes(spec):
 
 def test_an_unwritable_reports_folder_is_a_clear_error(spec):
     (spec.parent / "reports").write_text("not a folder")
-    with pytest.raises(OutputError, match=r"reports/\.locks: cannot create the folder"):
+    with pytest.raises(OutputError, match=r"/reports: cannot create the output folder \(Not a dir"):
         schedule(spec, MONDAY)
 
 

@@ -51,14 +51,19 @@ def failed_notebook(out: Path) -> Path:
 def check_out(out: Path, formats: Sequence[str]) -> None:
     """Refuse, before any work, an output the tool may not replace with a build of `formats`.
 
-    `out` must be a new name or a briefing this tool published; `.`, `..` and the name of
-    the history folder are folders, not briefing names. A build never removes a format
-    the published build has.
+    `out` must be a new name or a briefing this tool published, outside any build; `.`,
+    `..` and the name of the history folder are folders, not briefing names. A build never
+    removes a format the published build has.
     """
     if out.name in ("", ".", "..") or out.name == HISTORY:
         raise OutputError(
             f"{out}: is a folder, not a briefing name; publishing puts a link at the name "
             "it is given, so give a new one (e.g. reports/my-briefing)"
+        )
+    if any(_is_build(folder) or published_build(folder) for folder in out.parents):
+        raise OutputError(
+            f"{out}: is inside a published build, which is never changed once published; "
+            "give a name outside it"
         )
     current = published_build(out)
     if current is None and os.path.lexists(out):
