@@ -132,6 +132,14 @@ BAD = [
         "briefing 'a': key 'output': 'reports/feed.xml' is the feed the scheduler writes",
     ),
     (
+        'briefings:\n  history:\n    cron: "@daily"\n',
+        "briefing 'history': key 'output': 'reports/history' is the history of kept builds",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    output: reports/history/a\n',
+        "'reports/history/a' is inside the history of kept builds the scheduler writes",
+    ),
+    (
         'briefings:\n  a:\n    cron: "@daily"\n  b:\n    cron: "@daily"\n'
         "    output: reports/a.failed.ipynb\n",
         "briefing 'b': key 'output': 'reports/a.failed.ipynb' ends in .failed.ipynb",

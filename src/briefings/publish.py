@@ -34,6 +34,8 @@ _LEGACY_HISTORY = ".builds"
 # Written into every build folder when it is created: pruning deletes nothing without it.
 MARKER = ".briefings-build"
 _MARKER_TEXT = "A build folder made by `briefings build`; pruning the history removes it.\n"
+# A failed build keeps its executed notebook beside its output as <name> + this.
+FAILED_SUFFIX = ".failed.ipynb"
 _STAGING_PREFIX = ".staging-"
 _BUILD_ID = re.compile(r"\d{8}T\d{12}Z")
 
@@ -45,7 +47,7 @@ def history_dir(out: Path) -> Path:
 
 def failed_notebook(out: Path) -> Path:
     """Where the executed notebook of a failed build of `out` is kept until the next success."""
-    return out.with_name(f"{out.name}.failed.ipynb")
+    return out.with_name(f"{out.name}{FAILED_SUFFIX}")
 
 
 def check_out(out: Path, formats: Sequence[str]) -> None:

@@ -19,6 +19,7 @@ from croniter.croniter import CroniterError
 
 from .exceptions import ParameterError, Problem, ProblemsError, SpecError, quoted
 from .params import OCCASION_PARAMETERS, coerce_parameters
+from .publish import FAILED_SUFFIX, HISTORY
 from .yamlfile import read_yaml_file, yaml_line
 
 FORMATS = ("html", "pdf")
@@ -27,8 +28,6 @@ REPORTS = "reports"
 # Files the runner itself writes in reports/: no briefing may be published over them.
 INDEX_FILE = "index.html"
 FEED_FILE = "feed.xml"
-# A failed build keeps its notebook beside its output as <name> + this.
-FAILED_SUFFIX = ".failed.ipynb"
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PATH_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
@@ -286,7 +285,11 @@ class _Checker:
         publish), and one over index.html or feed.xml would be overwritten every run.
         """
         reports = self.path.parent / REPORTS
-        reserved = {reports / INDEX_FILE: "the index", reports / FEED_FILE: "the feed"}
+        reserved = {
+            reports / INDEX_FILE: "the index",
+            reports / FEED_FILE: "the feed",
+            reports / HISTORY: "the history of kept builds",
+        }
         seen: dict[Path, str] = {}
         for briefing in briefings:
 
@@ -297,8 +300,9 @@ class _Checker:
                     + message,
                 )
 
-            if briefing.out in reserved:
-                bad(f"is {reserved[briefing.out]} the scheduler writes; choose another folder")
+            if briefing.out in reserved or reports / HISTORY in briefing.out.parents:
+                what = reserved.get(briefing.out, "inside the history of kept builds")
+                bad(f"is {what} the scheduler writes; choose another folder")
             elif briefing.out.name.endswith(FAILED_SUFFIX):
                 bad(f"ends in {FAILED_SUFFIX}, the name of a failed build's notebook")
             other = seen.setdefault(briefing.out, briefing.name)
