@@ -45,10 +45,10 @@ def real_folder(folder: Path, *, below: Path) -> Path:
             current.mkdir()
         except FileExistsError:
             pass
-        except OSError as error:
+        except OSError as error:  # named as above: the folder that could not be written in
             raise OutputError(
-                f"{current}: cannot create the folder ({error.strerror}); "
-                f"check that {current.parent} exists and is writable"
+                f"{current.parent}: cannot create the output folder ({error.strerror}); "
+                "check that it exists and is writable"
             ) from None
         if not is_real_folder(current):
             what = "a symbolic link" if current.is_symlink() else "not a folder"
