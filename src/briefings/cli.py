@@ -272,7 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--format",
         choices=("html", "pdf", "both"),
-        help="what to render (default: both; html for --preview)",
+        help="what to write (default: both, HTML and PDF); a --preview writes html unless given",
     )
     where = build.add_mutually_exclusive_group()
     where.add_argument(
