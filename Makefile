@@ -33,11 +33,12 @@ endif
 # taken as typed (`$(value)`: a `$` in a title stays a `$`) and quoted for the shell.
 quote = '$(subst ','\'',$(1))'
 option = $(if $(value $(2)), $(1) $(call quote,$(value $(2))))
-INPUT_ARGS = $(call option,--data,DATA)$(call option,--params,PARAMS)$(call option,--out,OUT)
+SOURCE_ARGS = $(call option,--data,DATA)$(call option,--params,PARAMS)
 WINDOW_ARGS = $(call option,-p start,START)$(call option,-p end,END)$(call option,-p as_of,AS_OF)
 VIEW_ARGS = $(call option,-p tracks,TRACKS)$(call option,-p min_reliability,MIN_RELIABILITY)
 TEXT_ARGS = $(call option,-p title,TITLE)$(call option,-p marking,MARKING)
-REPORT_ARGS = $(INPUT_ARGS)$(WINDOW_ARGS)$(VIEW_ARGS)$(TEXT_ARGS)
+PREVIEW_ARGS = $(SOURCE_ARGS)$(WINDOW_ARGS)$(VIEW_ARGS)$(TEXT_ARGS)
+REPORT_ARGS = $(PREVIEW_ARGS)$(call option,--out,OUT)
 
 .PHONY: help
 help: ## list the targets
@@ -69,6 +70,11 @@ lock: $(STAMP) ## recompile requirements.txt from pyproject.toml (uv; keeps exis
 .PHONY: report
 report: $(STAMP) ## build the default briefing into reports/ (START= END= AS_OF= TITLE= FORMAT= ...)
 	$(BIN)/briefings build$(call option,--format,FORMAT)$(REPORT_ARGS)
+
+# A preview is HTML unless FORMAT is given; it has its own folder, so no OUT.
+.PHONY: preview
+preview: $(STAMP) ## build a preview into reports/<name>.preview/; never replaces the published one
+	$(BIN)/briefings build --preview$(if $(filter command line,$(origin FORMAT)),$(call option,--format,FORMAT))$(PREVIEW_ARGS)
 
 .PHONY: validate
 validate: $(STAMP) ## check the dataset (DATA=data/<id>)
