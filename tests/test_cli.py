@@ -263,7 +263,8 @@ def test_make_report_prints_its_command_on_one_line_quoted():
 
 def test_make_preview_builds_html_aside_whatever_the_output():
     result = make("-n", "preview", "OUT=reports/x", "START=2019-01-01")
-    assert result.stdout.splitlines() == [".venv/bin/briefings build --preview -p start '2019-01-01'"]
+    expected = ".venv/bin/briefings build --preview -p start '2019-01-01'"
+    assert result.stdout.splitlines() == [expected]
     result = make("-n", "preview", "FORMAT=pdf")
     assert result.stdout.splitlines() == [".venv/bin/briefings build --preview --format 'pdf'"]
 
