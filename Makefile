@@ -148,3 +148,22 @@ briefings: $(STAMP) ## build the scheduled briefings that are due or changed
 .PHONY: bench
 bench: $(STAMP) ## time builds against their floors and the hand-made chain (about 8 min)
 	$(BIN)/python benchmarks/bench.py
+
+# --- Airflow (issue 13) -------------------------------------------------------------------
+# Airflow lives in its own venv, pinned by deploy/airflow/constraints.txt, apart from .venv:
+# its tasks run the project's command, never the project's code in Airflow's Python.
+AIRFLOW_VENV := .venv-airflow
+AIRFLOW_STAMP := $(AIRFLOW_VENV)/.installed
+
+$(AIRFLOW_STAMP): deploy/airflow/constraints.txt
+	@test -x $(AIRFLOW_VENV)/bin/python || $(PYTHON) -m venv $(AIRFLOW_VENV)
+	@echo "installing Airflow into $(AIRFLOW_VENV) (about 300 MB; a few minutes)"
+	@started=$$(date +%s); \
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c deploy/airflow/constraints.txt apache-airflow \
+	&& echo "Airflow installed in $$(( $$(date +%s) - started )) s"
+	@touch $@
+
+.PHONY: airflow-check
+airflow-check: $(STAMP) $(AIRFLOW_STAMP) ## run the DAG file under a real Airflow (own venv, SQLite; about 3 min)
+	deploy/airflow/check.sh
