@@ -11,11 +11,12 @@ so Airflow's environment and the project's never share packages. The project fol
 $BRIEFINGS_ROOT (the variable the package itself reads), by default the folder two
 levels above this file once links are followed.
 
-Airflow parses this file every few seconds, so parsing reads the YAML and nothing more:
-it checks what defining the DAGs needs (names, cron expressions, descriptions) and
-raises a one-line reason that Airflow shows as an import error, with no DAGs. The task's
-command checks the whole file again (parameters, formats, outputs) before it builds, and
-a mistake there fails the task with the same kind of line in its log.
+Airflow parses this file again and again (every 30 s by default), so parsing reads the
+YAML and nothing more: it checks what defining the DAGs needs (names, cron expressions,
+descriptions) and raises one line per problem, which Airflow shows as an import error,
+with no DAGs. The task's command checks the whole file again (parameters, formats,
+outputs) before it builds, and a mistake there fails the task with the same kind of
+line in its log.
 """
 
 from __future__ import annotations
@@ -152,5 +153,7 @@ def _mapping(root: yaml.Node | None, key: str) -> list[tuple[yaml.Node, yaml.Nod
     return list(node.value) if isinstance(node, yaml.MappingNode) else []
 
 
+# Registered at module level, as Airflow finds DAGs; the colon keeps a briefing named like
+# a module of this file ('yaml', 'shlex') from replacing it.
 for _name, _schedule, _description in read_briefings(SPEC):
-    globals()[_name] = briefing_dag(_name, _schedule, _description)
+    globals()[f"briefing:{_name}"] = briefing_dag(_name, _schedule, _description)
