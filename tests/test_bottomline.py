@@ -16,9 +16,7 @@ from briefings.words import day, lower_first
 
 def lines_for(data_dir: Path, **raw: object) -> tuple[BottomLine, object, object]:
     params, dataset = prepare({"data_dir": data_dir, "build_date": "2026-11-12", **raw})
-    events = visible_events(
-        dataset.events, dataset.sources, as_of=params.as_of, min_reliability=params.min_reliability
-    )
+    events = visible_events(dataset, params)
     return bottom_line(compute_states(dataset, params), events, dataset, params), dataset, params
 
 

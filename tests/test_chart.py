@@ -21,12 +21,7 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 def build(path, **raw):
     """The chart's inputs for a dataset folder, as the briefing computes them."""
     params, dataset = prepare({"data_dir": str(path), **raw})
-    events = visible_events(
-        dataset.events,
-        dataset.sources,
-        as_of=params.as_of,
-        min_reliability=params.min_reliability,
-    )
+    events = visible_events(dataset, params)
     return compute_states(dataset, params), key_events(events, params), dataset, params
 
 

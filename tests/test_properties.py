@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from briefings.dataset import EVENT_COLUMNS, RELIABILITY_GRADES, SOURCE_COLUMNS, load_dataset
 from briefings.exceptions import DatasetError
-from briefings.params import prepare
+from briefings.params import Parameters, prepare
 from briefings.states import compute_states, visible_events
 
 FILES = ("dataset.yaml", "sources.csv", "events.csv")
@@ -207,7 +207,7 @@ def test_intervals_are_sorted_disjoint_and_cover_the_window(dataset, window, as_
     }
     params, _ = prepare(raw)
     table = compute_states(dataset, params)
-    visible = visible_events(dataset.events, dataset.sources, as_of=as_of, min_reliability=grade)
+    visible = visible_events(dataset, params)
     for track in params.tracks:
         rows = table[table["track"] == track].to_dict("records")
         stated = visible[(visible["track"] == track) & visible["kind"].isin(("change", "confirm"))]
@@ -236,10 +236,8 @@ def test_narrowing_as_of_or_raising_min_reliability_never_adds_events(dataset, a
     wide_as_of, shrink = as_of
     narrow_as_of = (wide_as_of or date(2030, 1, 1)) - timedelta(shrink)
     loose, strict = sorted(grades, key=RELIABILITY_GRADES.index, reverse=True)
-    wide = visible_events(dataset.events, dataset.sources, as_of=wide_as_of, min_reliability=loose)
-    narrow = visible_events(
-        dataset.events, dataset.sources, as_of=narrow_as_of, min_reliability=strict
-    )
+    wide = visible_events(dataset, Parameters(as_of=wide_as_of, min_reliability=loose))
+    narrow = visible_events(dataset, Parameters(as_of=narrow_as_of, min_reliability=strict))
     wide_sources = dict(zip(wide["event_id"], wide["source_ids"], strict=True))
     for event_id, source_ids in zip(narrow["event_id"], narrow["source_ids"], strict=True):
         assert event_id in wide_sources

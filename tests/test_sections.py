@@ -38,9 +38,7 @@ class Briefing:
 def build(data_dir: Path, **raw: object) -> Briefing:
     params, dataset = prepare({"data_dir": data_dir, "build_date": "2026-11-12", **raw})
     table = states.compute_states(dataset, params)
-    visible = states.visible_events(
-        dataset.events, dataset.sources, as_of=params.as_of, min_reliability=params.min_reliability
-    )
+    visible = states.visible_events(dataset, params)
     markers = states.key_events(visible, params)
     cited = sections.cited_sources(table, markers, sections.shown_disputes(visible, markers, table))
     data = {

@@ -113,7 +113,7 @@ def test_tracks_select_lanes_in_dataset_order(small_dataset):
 
 def test_key_events_are_numbered_by_date(small_dataset):
     params, dataset = prepare({"data_dir": str(small_dataset)})
-    markers = key_events(visible_events(dataset.events, dataset.sources), params)
+    markers = key_events(visible_events(dataset, params), params)
     assert list(zip(markers["number"], markers["event_id"], strict=True)) == [
         (1, "e4"),
         (2, "e2"),

@@ -35,12 +35,7 @@ class Briefing:
     def prepare(cls, **raw: object) -> Briefing:
         """Check the notebook's parameters (as `briefings build` does) and compute states."""
         params, dataset = prepare(raw)
-        events = visible_events(
-            dataset.events,
-            dataset.sources,
-            as_of=params.as_of,
-            min_reliability=params.min_reliability,
-        )
+        events = visible_events(dataset, params)
         return cls(
             params, dataset, events, compute_states(dataset, params), key_events(events, params)
         )

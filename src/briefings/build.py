@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # both import pandas, which a cache hit never needs
 
 FORMATS = ("html", "pdf")
 PREVIEW_SUFFIX = ".preview"
+DEFAULT_KEEP = 5  # builds kept in a briefing's history
 CHART_TAG = "chart"
 # A cell that runs longer than this is stuck (the whole briefing takes seconds).
 CELL_TIMEOUT = int(os.environ.get("BRIEFINGS_CELL_TIMEOUT", "300"))
@@ -94,7 +95,7 @@ def build_briefing(
     *,
     formats: tuple[str, ...] = FORMATS,
     out: Path | None = None,
-    keep: int = 5,
+    keep: int = DEFAULT_KEEP,
     force: bool = False,
     notebook: Path = BRIEFING_NOTEBOOK,
     progress: Progress | None = None,

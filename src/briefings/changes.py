@@ -142,9 +142,7 @@ def compare(
         )
         grades = _grades(previous.dataset, dataset, old, new)
     disputes = {}
-    for event in visible_events(
-        dataset.events, dataset.sources, as_of=params.as_of, min_reliability=params.min_reliability
-    ).itertuples():
+    for event in visible_events(dataset, params).itertuples():
         if event.kind == "dispute":
             disputes.setdefault(event.disputes, []).append(event.event_id)
     order = {track: n for n, track in enumerate(params.tracks)}
@@ -253,9 +251,7 @@ def _stretch(change: str, row: dict, *, previous_end: str = "", disputed_by=()) 
 
 def _visible(dataset: Dataset, params: Parameters) -> dict[str, object]:
     """The events this briefing would count in `dataset`, by id, in date order."""
-    events = visible_events(
-        dataset.events, dataset.sources, as_of=params.as_of, min_reliability=params.min_reliability
-    )
+    events = visible_events(dataset, params)
     shown = events[events["track"].isin(params.tracks) & (events["date"] <= params.end)]
     ordered = shown.sort_values(["date", "row"], kind="stable")
     return {e.event_id: e for e in ordered.itertuples()}

@@ -92,11 +92,11 @@ def _states(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .build import build_briefing
+    from .build import FORMATS, build_briefing
 
     # A preview is a quick look: HTML only unless a format is asked for.
     chosen = args.format or ("html" if args.preview else "both")
-    formats = ("html", "pdf") if chosen == "both" else (chosen,)
+    formats = FORMATS if chosen == "both" else (chosen,)
     result = build_briefing(
         _raw_params(args),
         formats=formats,
@@ -126,7 +126,14 @@ def _schedule(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from .paths import SCHEDULE_SPEC
-    from .schedule import DEFAULT_JOBS, exit_status, format_summary, run_schedule, summary_line
+    from .schedule import (
+        DEFAULT_JOBS,
+        FAILED,
+        exit_status,
+        format_summary,
+        run_schedule,
+        summary_line,
+    )
 
     outcomes = run_schedule(
         args.spec or SCHEDULE_SPEC,
@@ -140,7 +147,7 @@ def _schedule(args: argparse.Namespace) -> int:
     if args.quiet:  # one line, and each failure on its own line for the log
         sys.stdout.write(summary_line(outcomes) + "\n")
         for outcome in outcomes:
-            if outcome.status == "failed":
+            if outcome.status == FAILED:
                 print(f"error: briefing '{outcome.name}': {outcome.reason}", file=sys.stderr)
     else:
         sys.stdout.write(format_summary(outcomes))

@@ -66,7 +66,7 @@ OPTIONAL_EVENT_COLUMNS = ("awaits",)
 SOURCE_KINDS = ("wire", "newspaper", "aggregator", "analysis", "forum", "official")
 EVENT_KINDS = ("change", "confirm", "dispute", "note")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")  # a state's colour: #rrggbb
 _YAML_KEYS = {"id", "title", "description", "window", "tracks", "states"}
 _TRACK_KEYS = {"id", "label", "states", "description"}
 _STATE_KEYS = {"id", "label", "colour", "meaning"}
@@ -275,7 +275,7 @@ def _load_state_defs(items: object, problem) -> dict[str, StateDef]:
             problem(("states", i, "label"), "is required and must be text")
         if colour is None:
             problem(("states", i, "colour"), "is required (use #RRGGBB)")
-        elif not isinstance(colour, str) or not _COLOUR.fullmatch(colour):
+        elif not isinstance(colour, str) or not COLOUR.fullmatch(colour):
             problem(("states", i, "colour"), f"{quoted(colour)} is not a colour (use #RRGGBB)")
         states[state_id] = StateDef(
             state_id, str(label), str(colour), str(item.get("meaning") or "")

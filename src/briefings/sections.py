@@ -20,6 +20,7 @@ import pandas as pd
 
 from .bottomline import stretch_words
 from .dataset import (
+    COLOUR,
     CREDIBILITY_MEANINGS,
     RELIABILITY_GRADES,
     RELIABILITY_MEANINGS,
@@ -38,8 +39,6 @@ from .words import and_
 # a sentence counts the rest (the chart still marks them all, aggregated where they crowd).
 MAX_TABLE_ROWS = 50
 MAX_CLAIMS = 20
-
-_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 # --- the pieces sections are made of -----------------------------------------------------
@@ -447,7 +446,7 @@ def _event_ref(event_id: str, numbers: dict[str, int]) -> EventRef:
 
 def _state_label(state: StateDef) -> StateLabel:
     """The label, and the colour only when it is #RRGGBB (it goes into a style attribute)."""
-    return StateLabel(state.label, state.colour if _COLOUR.fullmatch(state.colour) else None)
+    return StateLabel(state.label, state.colour if COLOUR.fullmatch(state.colour) else None)
 
 
 def _event_text(event: Any) -> EventText:

@@ -17,13 +17,12 @@ import yaml
 from croniter import croniter
 from croniter.croniter import CroniterError
 
+from .build import DEFAULT_KEEP, FORMATS
 from .exceptions import ParameterError, Problem, ProblemsError, SpecError, quoted
 from .params import OCCASION_PARAMETERS, coerce_parameters
 from .publish import FAILED_SUFFIX, HISTORY
 from .yamlfile import read_yaml_file, yaml_line
 
-FORMATS = ("html", "pdf")
-DEFAULT_KEEP = 5
 REPORTS = "reports"
 # Files the runner itself writes in reports/: no briefing may be published over them.
 INDEX_FILE = "index.html"

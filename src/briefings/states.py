@@ -43,25 +43,24 @@ def source_exclusions(
     return tuple(reasons)
 
 
-def visible_events(
-    events: pd.DataFrame,
-    sources: pd.DataFrame,
-    *,
-    as_of: date | None = None,
-    min_reliability: str = "F",
-) -> pd.DataFrame:
-    """The events a reader restricted to `as_of` and `min_reliability` would know of.
+def visible_events(dataset: Dataset, params: Parameters) -> pd.DataFrame:
+    """The dataset's events a reader restricted to `params.as_of` and
+    `params.min_reliability` would know of.
 
     Each event keeps only the sources that count (see `source_exclusions`), and is
     dropped when none is left or when it is dated after `as_of`. An event graded 1
     (confirmed by other sources) left with one counted source is shown as 2 (probably
     true): the confirmation it was graded on is not known to this reader.
     """
+    events, as_of = dataset.events, params.as_of
     keep = {
         source.source_id
-        for source in sources.itertuples()
+        for source in dataset.sources.itertuples()
         if not source_exclusions(
-            source.published, source.reliability, as_of=as_of, min_reliability=min_reliability
+            source.published,
+            source.reliability,
+            as_of=as_of,
+            min_reliability=params.min_reliability,
         )
     }
     pruned = events.assign(
@@ -141,9 +140,7 @@ def clip_to_window(intervals: list[dict], start: date, end: date) -> list[dict]:
 
 def compute_states(dataset: Dataset, params: Parameters) -> pd.DataFrame:
     """The state table for resolved parameters: one row per interval, tracks in order."""
-    events = visible_events(
-        dataset.events, dataset.sources, as_of=params.as_of, min_reliability=params.min_reliability
-    )
+    events = visible_events(dataset, params)
     rows: list[dict] = []
     for track in params.tracks:
         intervals = track_intervals(events, track)
