@@ -64,8 +64,12 @@ LOCK_FLAGS ?=
 
 .PHONY: lock
 lock: $(STAMP) ## recompile requirements.txt from pyproject.toml (uv; keeps existing pins)
+	@cp requirements.txt $(VENV)/requirements.new
 	$(BIN)/uv pip compile pyproject.toml --python $(BIN)/python --quiet \
-		--output-file requirements.txt $(LOCK_FLAGS)
+		--output-file $(VENV)/requirements.new $(LOCK_FLAGS)
+	@# Replaced only when it changed, so an unchanged lock does not reinstall the venv.
+	@if cmp -s $(VENV)/requirements.new requirements.txt; then rm $(VENV)/requirements.new; \
+		echo "requirements.txt is up to date"; else mv $(VENV)/requirements.new requirements.txt; fi
 
 .PHONY: report
 report: $(STAMP) ## build the default briefing into reports/ (START= END= AS_OF= TITLE= FORMAT= ...)
