@@ -210,13 +210,16 @@ def shipped_dataset() -> Path:
     return DEFAULT_DATASET
 
 
-def fake_build(out: Path, built_at: str, formats=("html", "pdf"), keep: int = 5) -> Path:
-    """Publish, through the real mechanism, a folder that looks like a complete build."""
+def fake_build(
+    out: Path, built_at: str, formats=("html", "pdf"), keep: int = 5, digest: dict | None = None
+) -> Path:
+    """Publish, through the real mechanism, a folder that looks like a complete build
+    (with `digest`, the plain-text bottom line a real build records)."""
     from briefings.publish import new_staging, publish
 
     staging = new_staging(out)
     for name in formats:
         (staging / f"briefing.{name}").write_text(f"{name} built at {built_at}\n")
-    manifest = {"built_at": built_at, "formats": list(formats)}
+    manifest = {"built_at": built_at, "formats": list(formats), "digest": digest or {}}
     (staging / "manifest.json").write_text(json.dumps(manifest))
     return publish(staging, out, keep=keep)

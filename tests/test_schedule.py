@@ -187,7 +187,7 @@ def test_a_failed_build_is_reported_and_keeps_the_published_one(spec):
     assert status["last_attempt"]["status"] == "failed"
     assert status["last_success"]["build"] == published.name
     index = (spec.parent / "reports" / "index.html").read_text()
-    assert '<span class="bf-status-failed">failed</span>' in index
+    assert '<span class="bf-badge bf-status-failed">failed</span>' in index
 
 
 def test_a_briefing_whose_parameters_do_not_fit_its_dataset_fails_alone(spec):
@@ -501,7 +501,7 @@ def test_real_builds_skip_unchanged_rebuild_changed_and_keep_the_last_good_one(t
     assert published_build(out) == rebuilt
     assert "e9" in (out / "briefing.html").read_text(encoding="utf-8")
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
-    assert '<span class="bf-status-failed">failed</span>' in index
+    assert '<span class="bf-badge bf-status-failed">failed</span>' in index
 
 
 @pytest.mark.slow

@@ -34,7 +34,11 @@ class Briefing:
     @classmethod
     def prepare(cls, **raw: object) -> Briefing:
         """Check the notebook's parameters (as `briefings build` does) and compute states."""
-        params, dataset = prepare(raw)
+        return cls.of(*prepare(raw))
+
+    @classmethod
+    def of(cls, params: Parameters, dataset: Dataset) -> Briefing:
+        """The briefing of checked parameters and a loaded dataset."""
         events = visible_events(dataset, params)
         return cls(
             params, dataset, events, compute_states(dataset, params), key_events(events, params)

@@ -232,8 +232,10 @@ def _build_into(
     `params` are the checked values the notebook will end up with; `injected` the ones
     papermill writes into it (the caller's)."""
 
+    digest: dict = {}
+
     def alongside_kernel() -> None:
-        _write_record(staging, params, dataset)
+        digest.update(_write_record(staging, params, dataset))
         from . import render
 
         render.warm_up(pdf="pdf" in formats)
@@ -273,20 +275,23 @@ def _build_into(
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "outputs": {str(p.relative_to(staging)): _sha256(p) for p in outputs},
+        "digest": digest,  # the bottom line in plain text, for notifications and the feed
     }
 
 
-def _write_record(staging: Path, params: Parameters, dataset: Dataset) -> None:
-    """The state table and a copy of the dataset files, beside the briefing."""
-    from .states import compute_states, states_to_csv
+def _write_record(staging: Path, params: Parameters, dataset: Dataset) -> dict:
+    """The state table and a copy of the dataset files, beside the briefing; return the
+    build's digest (`digest.build_digest`)."""
+    from .digest import build_digest
+    from .states import states_to_csv
 
-    (staging / "states.csv").write_text(
-        states_to_csv(compute_states(dataset, params)), encoding="utf-8"
-    )
+    table, digest = build_digest(params, dataset)
+    (staging / "states.csv").write_text(states_to_csv(table), encoding="utf-8")
     snapshot = staging / "dataset"
     snapshot.mkdir()
     for path in dataset.files:
         shutil.copyfile(path, snapshot / path.name)
+    return digest
 
 
 @contextmanager

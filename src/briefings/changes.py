@@ -166,6 +166,25 @@ def changes_since(
     return None if previous is None else compare(previous, table, dataset, params)
 
 
+def changes_summary(changes: Changes | None) -> str:
+    """The changes in one plain sentence, for notifications: what kinds changed, and how many."""
+    if changes is None:
+        return "This is the first build of this briefing: there is nothing to compare with."
+    since = f" ({changes.previous_build_date})" if changes.previous_build_date else ""
+    if changes.nothing:
+        return f"Nothing changed since the previous build{since}."
+    counts = [
+        (len(changes.new_events), "new event", "new events"),
+        (len(changes.removed_events), "event no longer counted", "events no longer counted"),
+        (len(changes.edited_events), "edited event", "edited events"),
+        (len(changes.stretches), "change of state", "changes of state"),
+        (len(changes.contested), "newly contested claim", "newly contested claims"),
+        (len(changes.grades), "grade change", "grade changes"),
+    ]
+    found = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+    return f"Since the previous build{since}: {', '.join(found)}."
+
+
 def changes_since_html(changes: Changes | None, dataset: Dataset) -> str:
     """The 'changes since the previous build' section as an HTML fragment."""
     heading = "<h2>Changes since the previous build</h2>"

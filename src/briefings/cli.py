@@ -173,6 +173,20 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notify(args: argparse.Namespace) -> int:
+    from .notify import test_notification
+    from .paths import SCHEDULE_SPEC
+
+    results = test_notification(args.spec or SCHEDULE_SPEC, args.test)
+    for result in results:
+        line = f"{result.channel} to {result.target}: {result.status}"
+        line += f" after {result.attempts} tries" if result.attempts > 1 else ""
+        line += f" ({result.error})" if result.error else ""
+        line += f"; {result.note}" if result.note else ""
+        print(line, file=sys.stdout if result.status == "sent" else sys.stderr)
+    return 0 if all(r.status == "sent" for r in results) else EXIT_INPUT
+
+
 def _timestamp(text: str):
     from datetime import datetime
 
@@ -329,4 +343,12 @@ def _parser() -> argparse.ArgumentParser:
         "init", _init, "start a new briefing project: dataset, notebook, schedule and README"
     )
     init.add_argument("dir", metavar="DIR", help="folder to create (new or empty)")
+
+    notify = command(
+        "notify", _notify, "send a test message to a scheduled briefing's readers (notify:)"
+    )
+    notify.add_argument(
+        "--test", required=True, metavar="NAME", help="the briefing in the schedule file"
+    )
+    notify.add_argument("--spec", metavar="FILE", help="schedule file (default: briefings.yaml)")
     return parser

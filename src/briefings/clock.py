@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from croniter import croniter
+
 from .exceptions import ScheduleError
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -76,3 +78,14 @@ def stored_time(text: object, clock: datetime | None = None) -> datetime | None:
 def format_moment(moment: datetime) -> str:
     """'2026-01-05 06:00 UTC'."""
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def readable(moment: datetime) -> str:
+    """'Mon 5 Jan 2026, 06:00 UTC': for people (the index, mail)."""
+    moment = as_utc(moment)
+    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def next_fire(cron: str, after: datetime) -> datetime:
+    """The first fire time of a cron expression (UTC) strictly after `after`."""
+    return as_utc(croniter(cron, as_utc(after)).get_next(datetime))

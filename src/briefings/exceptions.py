@@ -77,6 +77,10 @@ class SpecError(ProblemsError):
     """briefings.yaml (the schedule) is malformed."""
 
 
+class ConfigError(BriefingsError):
+    """An environment variable that configures the tool is malformed."""
+
+
 class ScheduleError(BriefingsError):
     """A scheduler run was asked for something it must refuse (an implausible `--now`)."""
 

@@ -12,38 +12,20 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from . import markup
+from .clock import LONG_AGO, next_fire, readable, stored_time
+from .digest import first_sentence
 from .exceptions import ProblemsError
 from .nofollow import read_own_text, real_folder, write_atomic
 from .publish import kept_builds, published_build, read_manifest
-from .spec import INDEX_FILE, Briefing, Spec
+from .spec import FEED_FILE, INDEX_FILE, Briefing, Spec
 
 STATUS_DIR = ".status"
 _OUTPUTS = (("briefing.html", "HTML"), ("briefing.pdf", "PDF"))
-_CURRENT = ' class="bf-current" title="published"'
-
-_CSS = """
-body { font: 15px/1.45 "DejaVu Sans", system-ui, sans-serif; color: #1a1a1a; margin: 0;
-  background: #fafafa; }
-main { max-width: 60rem; margin: 0 auto; padding: 1.5rem; }
-h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
-.bf-generated { color: #555; margin: 0 0 1.5rem; }
-.bf-index-entry { background: #fff; border: 1px solid #ddd; border-radius: 4px;
-  padding: .75rem 1rem; margin: 0 0 1rem; overflow-wrap: anywhere; }
-.bf-index-entry h2 { font-size: 1.1rem; margin: 0 0 .25rem; }
-.bf-index-entry dl { display: grid; grid-template-columns: 9rem 1fr; gap: .2rem .75rem;
-  margin: .5rem 0; }
-.bf-index-entry dt { color: #555; }
-.bf-index-entry dd { margin: 0; }
-.bf-status-built { color: #006b4f; font-weight: bold; }
-.bf-status-failed { color: #a3001b; font-weight: bold; }
-.bf-history { margin: .25rem 0 0; padding-left: 1.2rem; }
-.bf-current { font-weight: bold; }
-a { color: #0050a0; }
-"""
+INDEX_TEMPLATE = "index/index.html.j2"
 
 
 @dataclass(frozen=True)
@@ -86,6 +68,21 @@ def record_attempt(reports: Path, name: str, attempt: dict) -> dict:
     return status
 
 
+def record_delivery(
+    reports: Path, name: str, event: str, at: datetime, results: list[dict]
+) -> dict:
+    """Record how the notifications about the last attempt went; return the status."""
+    status = read_status(reports, name)
+    status["last_delivery"] = {
+        "event": event,
+        "at": at.isoformat(timespec="seconds"),
+        "results": results,
+    }
+    real_folder(reports / STATUS_DIR, below=reports)
+    write_atomic(status_path(reports, name), json.dumps(status, indent=2, sort_keys=True) + "\n")
+    return status
+
+
 def builds(briefing: Briefing, reports: Path) -> list[BuildLink]:
     """The complete kept builds of a briefing, newest first (staging folders excluded)."""
     current = published_build(briefing.out)
@@ -105,18 +102,37 @@ def builds(briefing: Briefing, reports: Path) -> list[BuildLink]:
     return found
 
 
+@dataclass(frozen=True)
+class IndexRow:
+    """One briefing as the index shows it: plain values, the template makes the markup."""
+
+    name: str
+    description: str
+    cron: str
+    status: str  # 'built', 'failed' or 'never built'
+    attempted: str  # when the last attempt ended, readable; '' if never
+    reason: str  # why the last attempt failed; '' otherwise
+    latest: BuildLink | None
+    latest_time: str
+    next_due: str
+    bottom_line: str
+    history: tuple[tuple[str, BuildLink], ...]  # (readable time, build), older builds
+    delivery_failures: tuple[str, ...]
+
+
+def index_rows(spec: Spec, *, now: datetime) -> list[IndexRow]:
+    """The index's rows, in the schedule's order."""
+    return [_row(briefing, spec.reports, now) for briefing in spec.briefings]
+
+
 def render_index(spec: Spec, *, now: datetime) -> str:
     """The index page: every briefing of the schedule, in the schedule's order."""
-    entries = "".join(_entry(b, spec.reports) for b in spec.briefings)
-    generated = now.strftime("%Y-%m-%d %H:%M UTC")
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<title>Briefings</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n<h1>Briefings</h1>\n"
-        f'<p class="bf-generated">Index written {escape(generated)} from '
-        f"{escape(spec.path.name)}: {len(spec.briefings)} briefings.</p>\n"
-        f"{entries}</main>\n</body>\n</html>\n"
+    return markup.render(
+        INDEX_TEMPLATE,
+        rows=index_rows(spec, now=now),
+        written=readable(now),
+        spec_name=spec.path.name,
+        feed=FEED_FILE,
     )
 
 
@@ -127,43 +143,67 @@ def write_index(spec: Spec, *, now: datetime) -> Path:
     return path
 
 
-def _entry(briefing: Briefing, reports: Path) -> str:
+def last_success(reports: Path, name: str, published: Path, manifest: dict) -> datetime:
+    """When the published build was made, on the clock of the run that made it.
+
+    A run given `--now` records that time, so due-ness follows the scheduler's clock; a
+    build published by hand falls back to its manifest's wall-clock `built_at`. A stored
+    time that is malformed or later than the real clock is not trusted: the briefing then
+    counts as built long ago, so it is due, and the next success records a sane time.
+    """
+    success = read_status(reports, name).get("last_success")
+    success = success if isinstance(success, dict) else {}
+    recorded = stored_time(success.get("at")) if success.get("build") == published.name else None
+    return recorded or stored_time(manifest.get("built_at")) or LONG_AGO
+
+
+def _row(briefing: Briefing, reports: Path, now: datetime) -> IndexRow:
     kept = builds(briefing, reports)
-    current = next((b for b in kept if b.current), None)
+    latest = next((b for b in kept if b.current), None)
     status = read_status(reports, briefing.name)
-    rows = []
-    if current is not None:
-        rows.append(("Latest", f"{escape(current.built_at)} {_links(current.files)}"))
+    attempt = status.get("last_attempt") if isinstance(status.get("last_attempt"), dict) else {}
+    outcome = str(attempt.get("status") or "")
+    published = published_build(briefing.out)
+    manifest = (read_manifest(published) if published is not None else None) or {}
+    if published is None or not manifest:
+        next_due = "at the next run (never built)"
     else:
-        rows.append(("Latest", "not built yet"))
-    attempt = status.get("last_attempt")
-    if isinstance(attempt, dict):
-        outcome = str(attempt.get("status", ""))
-        text = (
-            f'<span class="bf-status-{escape(outcome)}">{escape(outcome)}</span> '
-            f"{escape(str(attempt.get('at', '')))}"
-        )
-        if attempt.get("reason"):
-            text += f" – {escape(str(attempt['reason']))}"
-        rows.append(("Last attempt", text))
-    rows.append(("Schedule", f"<code>{escape(briefing.cron)}</code> (UTC)"))
-    if kept:
-        items = "".join(
-            f"<li{_CURRENT if b.current else ''}>"
-            f"{escape(b.built_at or b.build_id)} {_links(b.files)}</li>"
-            for b in kept
-        )
-        rows.append(("History", f'<ol class="bf-history">{items}</ol>'))
-    details = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in rows)
-    description = f"<p>{escape(briefing.description)}</p>" if briefing.description else ""
-    return (
-        f'<section class="bf-index-entry" id="{escape(briefing.name)}">'
-        f"<h2>{escape(briefing.name)}</h2>{description}<dl>{details}</dl></section>\n"
+        due = next_fire(briefing.cron, last_success(reports, briefing.name, published, manifest))
+        next_due = "at the next run" if due <= now else readable(due)
+    return IndexRow(
+        name=briefing.name,
+        description=briefing.description,
+        cron=briefing.cron,
+        status=outcome if outcome in ("built", "failed") else "never built",
+        attempted=_readable(attempt.get("finished") or attempt.get("at")),
+        reason=str(attempt.get("reason") or "") if outcome == "failed" else "",
+        latest=latest,
+        latest_time=_readable(latest.built_at) if latest else "",
+        next_due=next_due,
+        bottom_line=first_sentence(manifest.get("digest")),
+        history=tuple((_readable(b.built_at) or b.build_id, b) for b in kept if not b.current),
+        delivery_failures=_delivery_failures(status.get("last_delivery")),
     )
 
 
-def _links(files: tuple[tuple[str, str], ...]) -> str:
-    return " ".join(f'<a href="{escape(href)}">{escape(label)}</a>' for label, href in files)
+def _delivery_failures(delivery: object) -> tuple[str, ...]:
+    """One line per channel that failed in the last delivery."""
+    results = delivery.get("results") if isinstance(delivery, dict) else None
+    return tuple(
+        f"{r.get('channel')} to {r.get('target')}: {r.get('error')}"
+        + (
+            f" (after {r['attempts']} tries)"
+            if isinstance(r.get("attempts"), int) and r["attempts"] > 1
+            else ""
+        )
+        for r in results or ()
+        if isinstance(r, dict) and r.get("status") == "failed"
+    )
+
+
+def _readable(text: object) -> str:
+    moment = stored_time(text)
+    return readable(moment) if moment is not None else ""
 
 
 def _href(path: Path, reports: Path) -> str:

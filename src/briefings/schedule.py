@@ -32,22 +32,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from croniter import croniter
-
 from .build import build_briefing
 from .clock import (
-    LONG_AGO,
-    as_utc,
     check_run_time,
     format_moment,
+    next_fire,
     real_now,
     recordable,
-    stored_time,
 )
 from .exceptions import BriefingsError, OutputError
+from .feed import write_feed
 from .fingerprint import dataset_hash, inputs_hash
-from .index import STATUS_DIR, read_status, record_attempt, write_index
+from .index import (
+    STATUS_DIR,
+    last_success,
+    read_status,
+    record_attempt,
+    record_delivery,
+    write_index,
+)
 from .nofollow import is_real_file, is_real_folder, open_own, real_folder
+from .notify import base_url_from_env
 from .params import prepare
 from .paths import BRIEFING_NOTEBOOK
 from .publish import published_build, read_manifest
@@ -134,6 +139,7 @@ def run_schedule(
     # at a time, so each writes what the status files say after its own attempt.
     with briefing_lock(spec.reports, INDEX_LOCK, wait=True):
         write_index(spec, now=run.now)
+        write_feed(spec, base_url=base_url_from_env())
     return [outcomes[b.name] for b in chosen]
 
 
@@ -166,11 +172,6 @@ def exit_status(outcomes: list[Outcome]) -> int:
     return 1 if any(o.status == FAILED for o in outcomes) else 0
 
 
-def next_fire(cron: str, after: datetime) -> datetime:
-    """The first fire time of a cron expression (UTC) strictly after `after`."""
-    return as_utc(croniter(cron, as_utc(after)).get_next(datetime))
-
-
 def attempt(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outcome:
     """Under the briefing's lock: check again whether it is due or changed, and build it.
 
@@ -183,7 +184,7 @@ def attempt(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outc
         decision = _check(briefing, run)
         if isinstance(decision, Outcome):
             if decision.status == FAILED:
-                _record(run, decision, None)
+                _record(run, briefing, decision, None)
             return decision
         build_id = None
         try:
@@ -195,12 +196,14 @@ def attempt(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outc
             outcome = Outcome(briefing.name, FAILED, reason, _since(started))
         else:
             outcome = Outcome(briefing.name, BUILT, decision, _since(started))
-        _record(run, outcome, build_id)
+        _record(run, briefing, outcome, build_id)
         return outcome
 
 
-def _record(run: _Run, outcome: Outcome, build_id: str | None) -> None:
-    """Write the attempt to the briefing's status file (read by the index and `_check`)."""
+def _record(run: _Run, briefing: Briefing, outcome: Outcome, build_id: str | None) -> None:
+    """Write the attempt to the briefing's status file (read by the index and `_check`),
+    then tell the briefing's readers if its `notify:` asks for it."""
+    before = read_status(run.reports, outcome.name).get("last_attempt")
     record_attempt(
         run.reports,
         outcome.name,
@@ -215,6 +218,38 @@ def _record(run: _Run, outcome: Outcome, build_id: str | None) -> None:
             "build": build_id,
         },
     )
+    if briefing.notify is not None:
+        _tell_readers(run, briefing, outcome, before)
+
+
+def _tell_readers(run: _Run, briefing: Briefing, outcome: Outcome, before: object) -> None:
+    """Send what `notify:` asks for about this outcome and record how it went.
+
+    A failure with the same reason as the attempt before it is not sent again, so a
+    briefing broken for a week does not mail its readers every hour. Nothing here may
+    fail the build: every error becomes a recorded delivery failure.
+    """
+    from . import notify
+
+    event = notify.events_to_notify(briefing.notify, outcome.status, notify.changed_flag(briefing))
+    repeated = (
+        isinstance(before, dict)
+        and before.get("status") == FAILED
+        and before.get("reason") == outcome.reason
+    )
+    if event is None or (event == "failed" and repeated):
+        return
+    finished = real_now()
+    try:
+        settings = notify.settings_from_env()
+        notice = notify.notice_for(
+            briefing, run.reports, event, reason=outcome.reason, finished=finished
+        )
+        results = notify.deliver(notice, briefing.notify, settings)
+    except Exception as error:  # a malformed setting, or a bug: recorded, never raised
+        why = str(error) if isinstance(error, BriefingsError) else repr(error)[:300]
+        results = [notify.Delivery("settings", "environment", notify.FAILED, 0, why)]
+    record_delivery(run.reports, briefing.name, event, finished, [r.as_dict() for r in results])
 
 
 @contextmanager
@@ -255,7 +290,7 @@ def _check_locked(briefing: Briefing, run: _Run) -> Outcome | str:
             return Outcome(briefing.name, SKIPPED, BUSY)
         decision = _check(briefing, run)
         if isinstance(decision, Outcome) and decision.status == FAILED:
-            _record(run, decision, None)
+            _record(run, briefing, decision, None)
         return decision
 
 
@@ -284,24 +319,10 @@ def _check(briefing: Briefing, run: _Run) -> Outcome | str:
         data_changed = manifest.get("dataset", {}).get("hash") != dataset_hash(dataset)
         what = "the data" if data_changed else "the notebook, code, parameters or formats"
         return f"inputs changed: {what}"
-    fire = next_fire(briefing.cron, _last_success(briefing, run.reports, published, manifest))
+    fire = next_fire(briefing.cron, last_success(run.reports, briefing.name, published, manifest))
     if fire <= run.now:
         return f"due: '{briefing.cron}' fired at {format_moment(fire)}"
     return Outcome(briefing.name, SKIPPED, f"inputs unchanged; not due until {format_moment(fire)}")
-
-
-def _last_success(briefing: Briefing, reports: Path, published: Path, manifest: dict) -> datetime:
-    """When the published build was made, on the clock of the run that made it.
-
-    A run given `--now` records that time, so due-ness follows the scheduler's clock; a
-    build published by hand falls back to its manifest's wall-clock `built_at`. A stored
-    time that is malformed or later than the real clock is not trusted: the briefing then
-    counts as built long ago, so it is due, and the next success records a sane time.
-    """
-    success = read_status(reports, briefing.name).get("last_success")
-    success = success if isinstance(success, dict) else {}
-    recorded = stored_time(success.get("at")) if success.get("build") == published.name else None
-    return recorded or stored_time(manifest.get("built_at")) or LONG_AGO
 
 
 def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
@@ -355,13 +376,13 @@ def _attempt_all(
     # spawn, not fork: the parent may hold threads and sockets that a fork would copy.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-        futures = {pool.submit(attempt, b, run, build): b.name for b in todo}
+        futures = {pool.submit(attempt, b, run, build): b for b in todo}
         for future in as_completed(futures):
             try:
                 yield future.result()
             except BrokenProcessPool:
-                outcome = Outcome(futures[future], FAILED, "the build process died")
-                _record(run, outcome, None)  # its lock went with it
+                outcome = Outcome(futures[future].name, FAILED, "the build process died")
+                _record(run, futures[future], outcome, None)  # its lock went with it
                 yield outcome
 
 

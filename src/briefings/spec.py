@@ -31,12 +31,37 @@ FEED_FILE = "feed.xml"
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PATH_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _TOP_KEYS = ("defaults", "briefings")
-_DEFAULT_KEYS = ("cron", "formats", "keep", "params")
-_BRIEFING_KEYS = ("description", "cron", "formats", "keep", "params", "output")
+_DEFAULT_KEYS = ("cron", "formats", "keep", "params", "notify")
+_BRIEFING_KEYS = ("description", "cron", "formats", "keep", "params", "output", "notify")
+NOTIFY_WHEN = ("built", "changed", "failed")
+DEFAULT_WHEN = ("built", "failed")
+_NOTIFY_KEYS = ("email", "webhook", "when", "failed_email")
+# Deliberately plain: one address, no display name, no list separators; the server decides.
+_EMAIL = re.compile(r"[^@\s,;<>\"'()]+@[^@\s,;<>\"'()]+\.[^@\s,;<>\"'()]+")
+_WEBHOOK = re.compile(r"https?://[^\s/?#]+[^\s]*")
 _CRON_HELP = (
     "use five fields: minute hour day-of-month month day-of-week, e.g. '0 6 * * 1', "
     "or @hourly, @daily, @weekly, @monthly, @yearly"
 )
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Who hears about a briefing's builds: mail recipients, a webhook, and on what.
+
+    `when` holds any of 'built' (every successful build), 'changed' (a build whose
+    "changes since the previous build" found something) and 'failed'. Failures go to
+    `failed_email` when it is given, else to `email`; the webhook hears every event.
+    """
+
+    email: tuple[str, ...] = ()
+    webhook: str | None = None
+    when: tuple[str, ...] = DEFAULT_WHEN
+    failed_email: tuple[str, ...] = ()
+
+    def recipients(self, event: str) -> tuple[str, ...]:
+        """Mail addresses for an event ('built', 'changed' or 'failed')."""
+        return (self.failed_email or self.email) if event == "failed" else self.email
 
 
 @dataclass(frozen=True)
@@ -51,6 +76,7 @@ class Briefing:
     keep: int
     description: str = ""
     origin: str = field(default="", compare=False)
+    notify: Notify | None = None
 
 
 @dataclass(frozen=True)
@@ -224,6 +250,7 @@ class _Checker:
 
         params = self.params(name, merged.get("params"), defaults.get("params"), bad)
         out = self.output(name, item.get("output", f"{REPORTS}/{name}"), bad)
+        notify = self.notify(name, merged.get("notify"), "notify" in item)
         if len(self.problems) > count:
             return None
         return Briefing(
@@ -235,7 +262,64 @@ class _Checker:
             keep=keep,
             description=description.strip(),
             origin=f"{self.path}: briefing '{name}'",
+            notify=notify,
         )
+
+    def notify(self, name: str, value: object, own: bool) -> Notify | None:
+        """The `notify:` block (the briefing's own, else the defaults'), checked."""
+        if value is None:
+            return None
+        where = ("briefings", name, "notify") if own else ("defaults", "notify")
+        count = len(self.problems)
+
+        def bad(key: str, message: str) -> None:
+            label = "notify" + (f".{key}" if key else "")
+            self.report(
+                (*where, key) if key else where, f"briefing '{name}': key '{label}': {message}"
+            )
+
+        if not isinstance(value, dict):
+            bad("", f"must be a mapping with any of the keys {', '.join(_NOTIFY_KEYS)}")
+            return None
+        for key in value:
+            if key not in _NOTIFY_KEYS:
+                bad(str(key), f"unknown key (allowed: {', '.join(_NOTIFY_KEYS)})")
+        email = self.addresses(value.get("email"), "email", bad)
+        failed_email = self.addresses(value.get("failed_email"), "failed_email", bad)
+        webhook = value.get("webhook")
+        if webhook is not None and not (isinstance(webhook, str) and _WEBHOOK.fullmatch(webhook)):
+            bad("webhook", f"{quoted(webhook)} is not an http:// or https:// URL")
+            webhook = None
+        when = value.get("when", list(DEFAULT_WHEN))
+        if isinstance(when, str):
+            when = [when]
+        if not isinstance(when, list) or not when or any(w not in NOTIFY_WHEN for w in when):
+            bad("when", f"{quoted(when)} is not a list of any of {', '.join(NOTIFY_WHEN)}")
+            when = list(DEFAULT_WHEN)
+        if not (email or failed_email or webhook) and len(self.problems) == count:
+            bad("", "names nobody: give email, failed_email or webhook")
+        if failed_email and "failed" not in when:
+            bad("failed_email", "is set but 'when' does not include failed")
+        return Notify(
+            email=email,
+            webhook=webhook,
+            when=tuple(w for w in NOTIFY_WHEN if w in when),
+            failed_email=failed_email,
+        )
+
+    @staticmethod
+    def addresses(value: object, key: str, bad) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            bad(key, f"{quoted(value)} is not a mail address or a list of them")
+            return ()
+        wrong = [a for a in items if not (isinstance(a, str) and _EMAIL.fullmatch(a.strip()))]
+        if wrong:
+            bad(key, f"{quoted(wrong[0])} is not a mail address (write name@example.org)")
+            return ()
+        return tuple(a.strip() for a in items)
 
     def params(self, name: str, own: object, shared: object, bad) -> dict[str, object]:
         raw: dict[str, object] = {}
