@@ -266,7 +266,9 @@ def fake_build(raw, *, formats, out, keep, force, notebook, origin):
     staging = new_staging(out)
     (staging / "briefing.html").write_text("<p>briefing</p>")
     (staging / "briefing.pdf").write_bytes(PDF)
-    (staging / "states.csv").write_text("track\n")
+    (staging / "states.csv").write_text(
+        "track,state,start,end,start_precision,confirmed_until,contested,event_ids,source_ids\n"
+    )
     manifest = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs_hash": inputs_hash(params, dataset, formats, notebook),
@@ -348,7 +350,7 @@ def test_when_changed_sends_nothing_for_an_unchanged_rebuild(tmp_path, mail_env)
         assert len(inbox.messages) == 1 and len(posts) == 1
         spec.write_text(spec.read_text().replace("title: Weekly", "title: Weekly, marking: same"))
         rebuilt = run(spec, MONDAY.replace(hour=9))
-        assert rebuilt["weekly"].status == "built"  # parameters changed, the content did not
+        assert rebuilt["weekly"].status == "built", rebuilt["weekly"].reason  # content the same
         assert len(inbox.messages) == 1 and len(posts) == 1
 
 
