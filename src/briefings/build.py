@@ -235,14 +235,19 @@ def _build_into(
     digest: dict = {}
 
     def alongside_kernel() -> None:
-        digest.update(_write_record(staging, params, dataset))
+        _write_record(staging, params, dataset)
+        from .digest import build_digest
+
+        digest.update(build_digest(params, dataset))
         from . import render
 
         render.warm_up(pdf="pdf" in formats)
 
     mark = time.perf_counter()
-    # Papermill's Jupyter stack is loaded here first, so the two threads never import the
-    # same modules at the same time.
+    # Papermill's Jupyter stack (and IPython, which finding the kernel imports and the
+    # digest needs) is loaded here first, so the two threads never import the same
+    # modules at the same time.
+    import IPython.display  # noqa: F401
     import papermill  # noqa: F401
 
     with _in_background(alongside_kernel):
@@ -279,19 +284,16 @@ def _build_into(
     }
 
 
-def _write_record(staging: Path, params: Parameters, dataset: Dataset) -> dict:
-    """The state table and a copy of the dataset files, beside the briefing; return the
-    build's digest (`digest.build_digest`)."""
-    from .digest import build_digest
-    from .states import states_to_csv
+def _write_record(staging: Path, params: Parameters, dataset: Dataset) -> None:
+    """The state table and a copy of the dataset files, beside the briefing."""
+    from .states import compute_states, states_to_csv
 
-    table, digest = build_digest(params, dataset)
+    table = compute_states(dataset, params)
     (staging / "states.csv").write_text(states_to_csv(table), encoding="utf-8")
     snapshot = staging / "dataset"
     snapshot.mkdir()
     for path in dataset.files:
         shutil.copyfile(path, snapshot / path.name)
-    return digest
 
 
 @contextmanager

@@ -12,19 +12,17 @@ import re
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pandas and the sections: only a build needs them, not the index
-    import pandas as pd
-
+if TYPE_CHECKING:  # the dataset and the briefing: only a build needs them, not the index
     from .dataset import Dataset
     from .params import Parameters
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 
 
-def build_digest(params: Parameters, dataset: Dataset) -> tuple[pd.DataFrame, dict]:
-    """The state table, and the digest: `bottom_line` (its paragraphs as plain text) and,
-    for a scheduled build, `changes_since`: `changed` (anything at all, or a first build)
-    and a `summary`. Both come from the object the notebook calls, as it shows them."""
+def build_digest(params: Parameters, dataset: Dataset) -> dict:
+    """`bottom_line` (its paragraphs as plain text) and, for a scheduled build,
+    `changes_since`: `changed` (anything at all, or a first build) and a `summary`. Both
+    come from the object the notebook calls, as the briefing shows them."""
     from .briefing import Briefing
     from .changes import changes_since, changes_summary
 
@@ -36,7 +34,7 @@ def build_digest(params: Parameters, dataset: Dataset) -> tuple[pd.DataFrame, di
             "changed": found is None or not found.nothing,
             "summary": changes_summary(found),
         }
-    return briefing.table, digest
+    return digest
 
 
 def first_sentence(digest: object) -> str:
