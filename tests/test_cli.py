@@ -256,9 +256,11 @@ def test_make_refuses_a_variable_it_does_not_know():
 def test_make_report_prints_its_command_on_one_line_quoted():
     result = make("-n", "report", "TITLE=It's $HOME", "START=2019-01-01")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    # (With a stale venv, make first lists the set-up; the report command is the last line.)
+    assert result.stdout.splitlines()[-1] == (
         ".venv/bin/briefings build --format 'both' -p start '2019-01-01' -p title 'It'\\''s $HOME'"
-    ]
+    )
+    assert "\\\n" not in result.stdout
 
 
 def test_make_preview_builds_html_aside_whatever_the_output():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from briefings.exceptions import BuildError, ParameterError
+from briefings.exceptions import BriefingsError, ParameterError
 from briefings.params import PARAMETERS, caller_values, coerce_parameters, prepare
 from briefings.paths import BRIEFING_NOTEBOOK
 from briefings.states import compute_states, states_to_csv
@@ -238,7 +238,7 @@ def test_an_unreadable_notebook_is_one_line(tmp_path, content, expected):
     notebook = tmp_path / "briefing.ipynb"
     if content is not None:
         notebook.write_text(content, encoding="utf-8")
-    with pytest.raises(BuildError) as caught:
+    with pytest.raises(BriefingsError) as caught:
         prepare({}, notebook=notebook)
     assert caught.value.lines() == [expected.format(nb=notebook)]
 
@@ -262,7 +262,7 @@ GOOD_ROW = "aid,on,2020-01-01,,day,2020-03-01,False,e1,s1\n"
     "content, expected",
     [
         (None, ["{f}: file is missing (previous_states names the states.csv of a build)"]),
-        ("folder", ["{f}: is a folder (previous_states names the states.csv of a build)"]),
+        ("folder", ["{f}: is a folder, not a regular file"]),
         ("", ["{f}: file is empty"]),
         (
             "track;state;start\n",

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from .exceptions import BuildError, ParameterError, Problem
+from .inputfile import read_input
 
 PARAMETERS_TAG = "parameters"
 
@@ -26,9 +27,10 @@ def parameters_cell_origin(notebook: Path) -> str:
 def read_parameters_cell(notebook: Path) -> dict[str, object]:
     """The names and plain values the notebook's parameters cell assigns, in order.
 
-    Raises BuildError when the notebook cannot be read or has no cell tagged
-    `parameters`, and ParameterError (naming the line) when the cell does anything but
-    assign plain values: text, numbers, lists, True/False/None.
+    Raises ProblemsError when the notebook cannot be read (see inputfile), BuildError
+    when it is not a notebook or has no cell tagged `parameters`, and ParameterError
+    (naming the line) when the cell does anything but assign plain values: text,
+    numbers, lists, True/False/None.
     """
     where = parameters_cell_origin(notebook)
     source = _cell_source(notebook)
@@ -64,17 +66,14 @@ def read_parameters_cell(notebook: Path) -> dict[str, object]:
 
 
 def _cell_source(notebook: Path) -> str:
+    data = read_input(notebook, missing="file is missing (the briefing notebook)")
     try:
-        cells = json.loads(notebook.read_bytes())["cells"]
+        cells = json.loads(data)["cells"]
         for cell in cells:
             tags = cell.get("metadata", {}).get("tags", [])
             if cell.get("cell_type") == "code" and PARAMETERS_TAG in tags:
                 source = cell.get("source", "")
                 return source if isinstance(source, str) else "".join(source)
-    except FileNotFoundError:
-        raise BuildError(f"{notebook}: file is missing (the briefing notebook)") from None
-    except OSError as error:
-        raise BuildError(f"{notebook}: cannot be read ({error.strerror})") from None
     except (ValueError, KeyError, TypeError, AttributeError):
         raise BuildError(
             f"{notebook}: is not a Jupyter notebook (not nbformat 4 JSON with a list of cells)"

@@ -20,14 +20,13 @@ def check_previous_states(path: Path) -> None:
     """Raise ParameterError, one line per problem, unless `path` is a states.csv a build wrote."""
     from .states import STATE_COLUMNS  # states imports params, which imports this module
 
-    if not path.is_file():
-        what = (
-            "is a folder"
-            if path.is_dir()
-            else ("is not a regular file" if path.exists() else "file is missing")
-        )
+    if not path.exists() and not path.is_symlink():  # read_rows would speak of a dataset
         raise ParameterError(
-            [Problem(str(path), f"{what} (previous_states names the states.csv of a build)")]
+            [
+                Problem(
+                    str(path), "file is missing (previous_states names the states.csv of a build)"
+                )
+            ]
         )
     problems: list[Problem] = []
     for line, row in read_rows(path, STATE_COLUMNS, problems):
