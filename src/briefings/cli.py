@@ -254,11 +254,9 @@ def _parser() -> argparse.ArgumentParser:
         return sub
 
     def data_option(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--data",
-            metavar="DIR",
-            help="dataset folder (default: the one in the project's data/ folder)",
-        )
+        from .params import PARAMETERS
+
+        sub.add_argument("--data", metavar="DIR", help=PARAMETERS["data_dir"][1])
 
     def param_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(

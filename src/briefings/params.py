@@ -35,7 +35,7 @@ DEFAULT_MARKING = "UNCLASSIFIED – FOR TRAINING"
 
 # name -> (kind, help); the order is the order the method section lists them in.
 PARAMETERS: dict[str, tuple[str, str]] = {
-    "data_dir": ("path", "dataset folder (default: the shipped US–Pakistan dataset)"),
+    "data_dir": ("path", "dataset folder (default: the one in the project's data/ folder)"),
     "start": ("date", "first day of the window (default: the dataset's)"),
     "end": ("date", "last day of the window (default: the dataset's, or as_of if earlier)"),
     "as_of": ("date", "count only sources published on or before this day (default: all)"),
