@@ -21,7 +21,8 @@ def previous_build(folder: Path, data: Path, **raw) -> Path:
     params, dataset = prepare({"data_dir": str(data), **raw})
     folder.mkdir()
     (folder / "states.csv").write_text(states_to_csv(compute_states(dataset, params)))
-    (folder / "manifest.json").write_text(json.dumps({"parameters": {"build_date": "2026-01-05"}}))
+    manifest = {"built_at": "2026-01-05T06:00:09+00:00"}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
     shutil.copytree(data, folder / "dataset")
     return folder / "states.csv"
 
@@ -39,8 +40,8 @@ def compare(tmp_path: Path, *, events=None, sources=None, **raw):
 def test_nothing_changed_is_said_plainly(tmp_path):
     changes, html = compare(tmp_path)
     assert changes.nothing
-    assert changes.previous_build_date == "5 Jan 2026"
-    assert "Compared with the previous build of 5 Jan 2026." in html
+    assert changes.previous_build_date == "Mon 5 Jan 2026, 06:00 UTC"
+    assert "Compared with the previous build, made Mon 5 Jan 2026, 06:00 UTC." in html
     assert "Nothing changed since the previous build: the same events, states" in html
 
 
@@ -64,13 +65,15 @@ def test_a_new_event_is_named_with_the_state_changes_it_makes(tmp_path):
         ("new", "mood", "calm"),
     ]
     assert "<h3>New events</h3>" in html
-    assert '<span class="bf-event-id">e9</span> <span class="bf-date">1 Mar 2021</span>' in html
+    # named by its number in the table of changes (e4, e2, e9, e5 by date), not its id
+    assert '<span class="bf-ref">No. 3</span> <span class="bf-date">1 Mar 2021</span>' in html
+    assert "e9" not in html
     assert "Mood: change to Calm." in html
     assert "now Calm from 1 Mar 2021 (until: still current)" in html
     assert "Tense from 5 Jan 2020 now ends: 1 Mar 2021 (before: still current)" in html
     # text from the data is shown as text, never as markup
     assert "<script>" not in html
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co" in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co" in html
 
 
 def test_a_new_dispute_is_a_newly_contested_claim(tmp_path):
@@ -84,7 +87,7 @@ def test_a_new_dispute_is_a_newly_contested_claim(tmp_path):
     assert (contested.track, contested.state, contested.disputed_by) == ("aid", "off", ("e5",))
     html = changes_since_html(changes, dataset)
     assert "<h3>Newly contested claims</h3>" in html
-    assert "Off from 10 Feb 2020 is now contested by e5" in html
+    assert "Off from 10 Feb 2020 is now contested by No. 3" in html
 
 
 def test_removed_and_edited_events_and_regrades(tmp_path):
@@ -101,8 +104,26 @@ def test_removed_and_edited_events_and_regrades(tmp_path):
         ("source", "s1", "B", "C"),
     ]
     assert [(s.change, s.track) for s in changes.stretches] == [("removed", "mood")]
-    assert "Events no longer counted" in html and "(changed: summary)" in html
-    assert 'Source <span class="bf-source-id">s1</span>: reliability B → C' in html
+    assert "Events no longer counted" in html
+    # the removed event by the number it had; the edited one by its number now, old → new
+    assert (
+        '<span class="bf-ref">No. 1 of the previous build</span> <span class="bf-date">5 Jan'
+        in html
+    )
+    assert (
+        '<span class="bf-ref">No. 1</span> <span class="bf-date">10 Feb 2020</span>, Aid: change '
+        'to Off. <span class="bf-event-summary">Aid was stopped.</span><ul class="bf-edits"><li>'
+        '<span class="bf-field">summary</span>: <del>Aid stopped.</del> → <ins>Aid was stopped.'
+        "</ins></li></ul>"
+    ) in html
+    assert (
+        '<span class="bf-ref">No. 1</span> Event<ul class="bf-edits"><li><span class="bf-field">'
+        "credibility</span>: <del>2</del> → <ins>3</ins>"
+    ) in html
+    assert (
+        'Source s1<ul class="bf-edits"><li><span class="bf-field">reliability</span>: '
+        "<del>B</del> → <ins>C</ins>"
+    ) in html
     assert "no longer Tense from 5 Jan 2020" in html
 
 

@@ -12,19 +12,22 @@ from __future__ import annotations
 import csv
 import io
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
-from html import escape
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
+from . import markup
+from .clock import readable, stored_time
 from .dataset import EVENT_COLUMNS, Dataset, load_dataset
 from .dates import format_partial
 from .exceptions import DatasetError
 from .params import Parameters
 from .publish import read_manifest
-from .states import states_to_csv, visible_events
+from .states import key_events, states_to_csv, visible_events
 
 SNAPSHOT_DIR = "dataset"
 # What an edit to an event can touch; credibility is reported as a grade change instead.
@@ -43,6 +46,8 @@ class EventChange:
     state: str
     summary: str
     fields: tuple[str, ...] = ()
+    # (field, before, after) for each edited field, as the dataset writes them
+    edits: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,9 +80,14 @@ class GradeChange:
 
 @dataclass(frozen=True)
 class Changes:
-    """Everything that differs between the previous build and this one."""
+    """Everything that differs between the previous build and this one.
 
-    previous_build_date: str | None
+    `numbers` are this build's table numbers of events (`states.key_events`), and
+    `previous_numbers` the previous build's, for events that are gone: a reader finds
+    an event by its number, not by the dataset's id.
+    """
+
+    previous_build_date: str | None  # when the previous build was made, readable, UTC
     compared_events: bool  # False when the previous build kept no dataset copy
     new_events: tuple[EventChange, ...]
     removed_events: tuple[EventChange, ...]
@@ -85,6 +95,8 @@ class Changes:
     stretches: tuple[StretchChange, ...]
     contested: tuple[StretchChange, ...]
     grades: tuple[GradeChange, ...]
+    numbers: Mapping[str, int] = field(default_factory=dict)
+    previous_numbers: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def nothing(self) -> bool:
@@ -132,15 +144,17 @@ def compare(
     before = _stretches(previous.states_csv)
     after = _stretches(states_to_csv(table))
     new_events = removed = edited = grades = ()
+    previous_numbers: dict[str, int] = {}
     if previous.dataset is not None:
         old = _visible(previous.dataset, params)
         new = _visible(dataset, params)
         new_events = tuple(_event(new[i]) for i in new if i not in old)
         removed = tuple(_event(old[i]) for i in old if i not in new)
         edited = tuple(
-            _event(new[i], fields) for i in new if i in old and (fields := _edited(old[i], new[i]))
+            _event(new[i], edits) for i in new if i in old and (edits := _edits(old[i], new[i]))
         )
         grades = _grades(previous.dataset, dataset, old, new)
+        previous_numbers = _numbers(previous.dataset, params)
     disputes = {}
     for event in visible_events(dataset, params).itertuples():
         if event.kind == "dispute":
@@ -155,6 +169,8 @@ def compare(
         stretches=_stretch_changes(before, after, order),
         contested=_newly_contested(before, after, order, disputes),
         grades=grades,
+        numbers=_numbers(dataset, params),
+        previous_numbers=previous_numbers,
     )
 
 
@@ -187,41 +203,63 @@ def changes_summary(changes: Changes | None) -> str:
 
 def changes_since_html(changes: Changes | None, dataset: Dataset) -> str:
     """The 'changes since the previous build' section as an HTML fragment."""
-    heading = "<h2>Changes since the previous build</h2>"
+    return markup.render_data(changes_since_section(changes, dataset))
+
+
+def changes_since_section(changes: Changes | None, dataset: Dataset) -> ChangesSince:
+    """The section's content as plain data for its template."""
     if changes is None:
-        body = (
-            '<p class="bf-empty">There is no previous build of this briefing to compare '
-            "with: this is the first.</p>"
-        )
-        return _section(heading + body)
-    when = f" of {_e(changes.previous_build_date)}" if changes.previous_build_date else ""
-    basis = f'<p class="bf-changes-basis">Compared with the previous build{when}.'
-    if not changes.compared_events:
-        basis += " That build kept no copy of the dataset, so only the states are compared."
-    basis += "</p>"
-    if changes.nothing:
-        what = (
-            "events, states, contested claims and grades" if changes.compared_events else "states"
-        )
-        body = f'<p class="bf-empty">Nothing changed since the previous build: the same {what}.</p>'
-        return _section(heading + basis + body)
-    parts = [
-        ("New events", [_event_item(e, dataset) for e in changes.new_events]),
+        return ChangesSince(first=True)
+    view = _View(changes, dataset)
+    groups = (
+        ("New events", tuple(view.event(e) for e in changes.new_events)),
         (
             "Events no longer counted (removed, or their sources no longer count)",
-            [_event_item(e, dataset) for e in changes.removed_events],
+            tuple(view.event(e, previous=True) for e in changes.removed_events),
         ),
-        ("Edited events", [_event_item(e, dataset) for e in changes.edited_events]),
-        ("State changes", [_stretch_item(s, dataset) for s in changes.stretches]),
-        ("Newly contested claims", [_stretch_item(s, dataset) for s in changes.contested]),
-        ("Grade changes", [_grade_item(g) for g in changes.grades]),
-    ]
-    lists = "".join(
-        f'<h3>{_e(title)}</h3><ul class="bf-changes-list">{"".join(items)}</ul>'
-        for title, items in parts
-        if items
+        ("Edited events", tuple(view.event(e) for e in changes.edited_events)),
+        ("State changes", tuple(view.stretch(s) for s in changes.stretches)),
+        ("Newly contested claims", tuple(view.stretch(s) for s in changes.contested)),
+        ("Grade changes", tuple(view.grade(g) for g in changes.grades)),
     )
-    return _section(heading + basis + lists)
+    what = "events, states, contested claims and grades" if changes.compared_events else "states"
+    return ChangesSince(
+        first=False,
+        previous_build=changes.previous_build_date or "",
+        states_only=not changes.compared_events,
+        nothing=what if changes.nothing else "",
+        groups=tuple((title, items) for title, items in groups if items),
+    )
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One line of the section: who (a table number, a track, a source) and what changed.
+
+    `ref` is 'No. 10' for a numbered event ('' for one the table does not number); `edits`
+    are (field, before, after) for an edited event or a regraded one.
+    """
+
+    kind: str  # 'event', 'stretch' or 'grade'
+    ref: str = ""
+    date: str = ""
+    subject: str = ""  # the track, or 'Source s1' for a source's grade
+    text: str = ""
+    summary: str = ""
+    edits: tuple[tuple[str, str, str], ...] = ()
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class ChangesSince:
+    """The section 'Changes since the previous build', as its template shows it."""
+
+    template: ClassVar[str] = "briefing/sections/changes_since.html.j2"
+    first: bool
+    previous_build: str = ""
+    states_only: bool = False
+    nothing: str = ""  # what stayed the same, when nothing changed
+    groups: tuple[tuple[str, tuple[ChangeLine, ...]], ...] = ()
 
 
 # --- comparing ------------------------------------------------------------------------
@@ -276,7 +314,13 @@ def _visible(dataset: Dataset, params: Parameters) -> dict[str, object]:
     return {e.event_id: e for e in ordered.itertuples()}
 
 
-def _event(event, fields: tuple[str, ...] = ()) -> EventChange:
+def _numbers(dataset: Dataset, params: Parameters) -> dict[str, int]:
+    """Event id → its number in the briefing's table of changes (and on the chart)."""
+    markers = key_events(visible_events(dataset, params), params)
+    return dict(zip(markers["event_id"], (int(n) for n in markers["number"]), strict=True))
+
+
+def _event(event, edits: tuple[tuple[str, str, str], ...] = ()) -> EventChange:
     return EventChange(
         event_id=event.event_id,
         date=event.date,
@@ -285,12 +329,28 @@ def _event(event, fields: tuple[str, ...] = ()) -> EventChange:
         kind=event.kind,
         state=event.state,
         summary=event.summary,
-        fields=fields,
+        fields=tuple(f for f, _, _ in edits),
+        edits=edits,
     )
 
 
-def _edited(old, new) -> tuple[str, ...]:
-    return tuple(f for f in _EVENT_FIELDS if not _same(getattr(old, f), getattr(new, f)))
+def _edits(old, new) -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (f, _text(getattr(old, f)), _text(getattr(new, f)))
+        for f in _EVENT_FIELDS
+        if not _same(getattr(old, f), getattr(new, f))
+    )
+
+
+def _text(value: object) -> str:
+    """A field's value as the dataset writes it (a list of ids joined by ';')."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _same(a: object, b: object) -> bool:
@@ -320,80 +380,92 @@ def _grades(old_data: Dataset, new_data: Dataset, old: dict, new: dict) -> tuple
 
 
 def _build_date(folder: Path) -> str | None:
-    """The previous build's date as the briefing printed it, for the section's first line."""
+    """When the previous build was made ('Mon 5 Jan 2026, 06:00 UTC'), from its manifest."""
     data = read_manifest(folder)
-    if data is None:
-        return None
-    day = (data.get("parameters") or {}).get("build_date") or str(data.get("built_at", ""))[:10]
-    try:
-        return format_partial(date.fromisoformat(day), "day")
-    except (TypeError, ValueError):
-        return None
+    moment = stored_time(data.get("built_at")) if data is not None else None
+    return readable(moment) if moment is not None else None
 
 
-# --- HTML -----------------------------------------------------------------------------
+# --- the section's lines ------------------------------------------------------------
 
 
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+class _View:
+    """Turns the comparison into lines a reader can match with the briefing's table."""
 
+    def __init__(self, changes: Changes, dataset: Dataset):
+        self.changes = changes
+        self.dataset = dataset
 
-def _section(body: str) -> str:
-    return f'<section class="bf-section bf-changes-since">{body}</section>'
+    def ref(self, event_id: str, *, previous: bool = False) -> str:
+        numbers = self.changes.previous_numbers if previous else self.changes.numbers
+        number = numbers.get(event_id)
+        if number is None:
+            return ""
+        return f"No. {number} of the previous build" if previous else f"No. {number}"
 
+    def event(self, event: EventChange, *, previous: bool = False) -> ChangeLine:
+        what = {"change": "change to", "confirm": "confirms"}.get(event.kind, event.kind)
+        state = f" {self.state(event.state)}" if event.state else ""
+        edits = tuple(
+            (field, self.value(field, before), self.value(field, after))
+            for field, before, after in event.edits
+        )
+        return ChangeLine(
+            kind="event",
+            ref=self.ref(event.event_id, previous=previous),
+            date=format_partial(event.date, event.precision),
+            subject=self.track(event.track),
+            text=what + state,
+            summary=event.summary,
+            edits=edits,
+        )
 
-def _track(track: str, dataset: Dataset) -> str:
-    known = next((t for t in dataset.tracks if t.id == track), None)
-    return known.label if known else track
+    def stretch(self, stretch: StretchChange) -> ChangeLine:
+        state = self.state(stretch.state)
+        start = format_partial(stretch.start, stretch.start_precision)
+        end = _until(stretch.end)
+        text = {
+            "new": f"now {state} from {start} (until: {end})",
+            "removed": f"no longer {state} from {start}",
+            "end": f"{state} from {start} now ends: {end} (before: {_until(stretch.previous_end)})",
+            "contested": f"{state} from {start} is now contested",
+        }[stretch.change]
+        if stretch.disputed_by:
+            refs = [self.ref(d) or "a dispute outside the window" for d in stretch.disputed_by]
+            text += f" by {', '.join(refs)}"
+        return ChangeLine(
+            kind="stretch", subject=self.track(stretch.track), text=text, css=stretch.change
+        )
 
+    def grade(self, grade: GradeChange) -> ChangeLine:
+        if grade.subject == "source":
+            return ChangeLine(
+                kind="grade",
+                subject=f"Source {grade.id}",
+                edits=(("reliability", grade.before, grade.after),),
+            )
+        return ChangeLine(
+            kind="grade",
+            ref=self.ref(grade.id),
+            subject="Event" if self.ref(grade.id) else "An event outside the table",
+            edits=(("credibility", grade.before, grade.after),),
+        )
 
-def _state(state: str, dataset: Dataset) -> str:
-    known = dataset.states.get(state)
-    return known.label if known else state
+    def track(self, track: str) -> str:
+        known = next((t for t in self.dataset.tracks if t.id == track), None)
+        return known.label if known else track
 
+    def state(self, state: str) -> str:
+        known = self.dataset.states.get(state)
+        return known.label if known else state
 
-def _event_item(event: EventChange, dataset: Dataset) -> str:
-    when = format_partial(event.date, event.precision)
-    what = {"change": "change to", "confirm": "confirms"}.get(event.kind, event.kind)
-    state = f" {_state(event.state, dataset)}" if event.state else ""
-    edited = (
-        f' <span class="bf-changed-fields">(changed: {_e(", ".join(event.fields))})</span>'
-        if event.fields
-        else ""
-    )
-    return (
-        f'<li><span class="bf-event-id">{_e(event.event_id)}</span> '
-        f'<span class="bf-date">{_e(when)}</span>, '
-        f"{_e(_track(event.track, dataset))}: {_e(what + state)}. "
-        f'<span class="bf-event-summary">{_e(event.summary)}</span>{edited}</li>'
-    )
-
-
-def _stretch_item(stretch: StretchChange, dataset: Dataset) -> str:
-    track = _e(_track(stretch.track, dataset))
-    state = _e(_state(stretch.state, dataset))
-    start = _e(format_partial(stretch.start, stretch.start_precision))
-    end = _e(_until(stretch.end))
-    text = {
-        "new": f"now {state} from {start} (until: {end})",
-        "removed": f"no longer {state} from {start}",
-        "end": f"{state} from {start} now ends: {end} (before: {_e(_until(stretch.previous_end))})",
-        "contested": f"{state} from {start} is now contested",
-    }[stretch.change]
-    if stretch.disputed_by:
-        text += f" by {_e(', '.join(stretch.disputed_by))}"
-    return (
-        f'<li class="bf-change-{_e(stretch.change)}">'
-        f'<strong class="bf-track">{track}</strong>: {text}</li>'
-    )
-
-
-def _grade_item(grade: GradeChange) -> str:
-    scale = "reliability" if grade.subject == "source" else "credibility"
-    return (
-        f'<li>{_e(grade.subject.capitalize())} <span class="bf-{grade.subject}-id">'
-        f"{_e(grade.id)}</span>: {scale} {_e(grade.before)} → {_e(grade.after)}</li>"
-    )
+    def value(self, field: str, text: str) -> str:
+        """A field's value for a reader: labels for tracks and states; '(empty)' for none."""
+        if field == "track":
+            return self.track(text)
+        if field == "state" and text:
+            return self.state(text)
+        return text or "(empty)"
 
 
 def _until(end: date | None) -> str:
