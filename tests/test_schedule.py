@@ -500,7 +500,7 @@ def test_real_builds_skip_unchanged_rebuild_changed_and_keep_the_last_good_one(t
     [failed] = run_schedule(spec, now=MONDAY.replace(hour=10), notebook=broken)
     assert failed.status == "failed" and "ZeroDivisionError" in failed.reason
     assert published_build(out) == rebuilt
-    assert "e9" in (out / "briefing.html").read_text(encoding="utf-8")
+    assert "Talks resumed" in (out / "briefing.html").read_text(encoding="utf-8")
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
     assert '<span class="bf-badge bf-status-failed">failed</span>' in index
 
