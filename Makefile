@@ -169,5 +169,5 @@ $(AIRFLOW_STAMP): deploy/airflow/constraints.txt
 	@touch $@
 
 .PHONY: airflow-check
-airflow-check: $(STAMP) $(AIRFLOW_STAMP) ## run the DAG file under a real Airflow (own venv, SQLite; about 3 min)
+airflow-check: $(STAMP) $(AIRFLOW_STAMP) ## the DAGs under a real Airflow (own venv, SQLite; 3-8 min)
 	deploy/airflow/check.sh
