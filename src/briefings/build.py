@@ -14,7 +14,6 @@ pandas, papermill or the renderers are imported (see fingerprint.request_hash).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import re
@@ -153,7 +152,7 @@ def build_briefing(
         manifest["inputs_hash"] = fingerprint
         manifest["request_hash"] = request
         manifest["timings"]["total"] = round(time.perf_counter() - started, 3)
-        _write_json(staging / "manifest.json", manifest)
+        publish.write_manifest(staging, manifest)
         say("publishing")
         build_dir = publish.publish(staging, out, keep=keep)
     except BaseException:
@@ -289,8 +288,8 @@ def _write_record(staging: Path, params: Parameters, dataset: Dataset) -> None:
     from .states import compute_states, states_to_csv
 
     table = compute_states(dataset, params)
-    (staging / "states.csv").write_text(states_to_csv(table), encoding="utf-8")
-    snapshot = staging / "dataset"
+    (staging / publish.STATE_TABLE).write_text(states_to_csv(table), encoding="utf-8")
+    snapshot = staging / publish.DATASET_SNAPSHOT
     snapshot.mkdir()
     for path in dataset.files:
         shutil.copyfile(path, snapshot / path.name)
@@ -434,7 +433,3 @@ def _kernel_name() -> str:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")

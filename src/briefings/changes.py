@@ -26,10 +26,9 @@ from .dataset import EVENT_COLUMNS, Dataset, load_dataset
 from .dates import format_partial
 from .exceptions import DatasetError
 from .params import Parameters
-from .publish import read_manifest
+from .publish import DATASET_SNAPSHOT, read_manifest
 from .states import key_events, states_to_csv, visible_events
 
-SNAPSHOT_DIR = "dataset"
 # What an edit to an event can touch; credibility is reported as a grade change instead.
 _EVENT_FIELDS = tuple(c for c in EVENT_COLUMNS if c not in ("event_id", "credibility"))
 
@@ -131,7 +130,7 @@ def read_previous(previous_states: Path) -> PreviousBuild | None:
         return None
     folder = Path(previous_states).parent
     try:
-        dataset = load_dataset(folder / SNAPSHOT_DIR)
+        dataset = load_dataset(folder / DATASET_SNAPSHOT)
     except DatasetError:
         dataset = None
     return PreviousBuild(states_csv, dataset, _build_date(folder))

@@ -37,6 +37,12 @@ _MARKER_TEXT = "A build folder made by `briefings build`; pruning the history re
 # A failed build keeps its executed notebook beside its output as <name> + this.
 FAILED_SUFFIX = ".failed.ipynb"
 _STAGING_PREFIX = ".staging-"
+# What a build folder holds besides the briefing, named only here: the build writes them
+# through this module, and the cache, the schedule, the index and the changes section
+# read them through it.
+MANIFEST = "manifest.json"
+STATE_TABLE = "states.csv"
+DATASET_SNAPSHOT = "dataset"  # a copy of the dataset files the build was made from
 _BUILD_ID = re.compile(r"\d{8}T\d{12}Z")
 
 
@@ -119,7 +125,7 @@ def published_build(out: Path) -> Path | None:
     if not (_BUILD_ID.fullmatch(build_id) and is_real_folder(out.parent / root)):
         return None
     folder = out.parent / target
-    marker = MARKER if root == HISTORY else "manifest.json"
+    marker = MARKER if root == HISTORY else MANIFEST
     if is_real_folder(folder.parent) and is_real_folder(folder) and is_real_file(folder / marker):
         return folder
     return None
@@ -137,10 +143,16 @@ def kept_builds(out: Path) -> list[Path]:
     return sorted(p for p in history.iterdir() if _BUILD_ID.fullmatch(p.name) and _is_build(p))
 
 
+def write_manifest(folder: Path, manifest: dict) -> None:
+    """Write a build folder's manifest (sorted keys, so equal manifests are equal bytes)."""
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    (folder / MANIFEST).write_text(text, encoding="utf-8")
+
+
 def read_manifest(folder: Path) -> dict | None:
-    """The manifest.json of a build folder; None when missing, a link or unreadable."""
+    """The manifest of a build folder; None when missing, a link or unreadable."""
     try:
-        data = json.loads(read_own_text(folder / "manifest.json"))
+        data = json.loads(read_own_text(folder / MANIFEST))
     except (ProblemsError, ValueError):
         return None
     return data if isinstance(data, dict) else None

@@ -55,7 +55,13 @@ from .nofollow import is_real_file, is_real_folder, open_own, real_folder
 from .notify import base_url_from_env
 from .params import prepare
 from .paths import BRIEFING_NOTEBOOK
-from .publish import published_build, read_manifest
+from .publish import (
+    DATASET_SNAPSHOT,
+    MANIFEST,
+    STATE_TABLE,
+    published_build,
+    read_manifest,
+)
 from .spec import Briefing, load_spec, select
 
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
@@ -353,15 +359,15 @@ def _copy_previous(published: Path | None, folder: Path) -> Path:
     With no published build the returned path does not exist.
     """
     if published is not None:  # only plain files: a link planted in a build is not followed
-        for name in ("states.csv", "manifest.json"):
+        for name in (STATE_TABLE, MANIFEST):
             if is_real_file(published / name):
                 shutil.copyfile(published / name, folder / name)
-        if is_real_folder(published / "dataset"):
-            (folder / "dataset").mkdir()
-            for path in (published / "dataset").iterdir():
+        if is_real_folder(published / DATASET_SNAPSHOT):
+            (folder / DATASET_SNAPSHOT).mkdir()
+            for path in (published / DATASET_SNAPSHOT).iterdir():
                 if is_real_file(path):
-                    shutil.copyfile(path, folder / "dataset" / path.name)
-    return folder / "states.csv"
+                    shutil.copyfile(path, folder / DATASET_SNAPSHOT / path.name)
+    return folder / STATE_TABLE
 
 
 def _attempt_all(
