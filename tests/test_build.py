@@ -237,3 +237,98 @@ def test_cache_hit_answers_before_pandas_is_imported(built):
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.split() == ["True", "False"]
+
+
+# --- reading: phone and desktop widths, chart links and tooltips, the first PDF page ---------
+
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+
+@pytest.fixture(scope="module")
+def layouts(built):
+    """Measurements of the built briefing in Chromium at a phone's and a desktop's width."""
+    measured = {}
+    with headless_chromium() as browser:
+        for name, width in WIDTHS.items():
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto((built.out_dir / "briefing.html").resolve().as_uri())
+            measured[name] = page.evaluate(
+                """() => {
+                  const box = (el) => el ? el.getBoundingClientRect() : null;
+                  const head = (table, n) =>
+                    box(document.querySelector(`.${table} thead th:nth-child(${n})`));
+                  const label = [...document.querySelectorAll('svg text')]
+                    .find((t) => t.textContent.trim() === 'Security assistance');
+                  return {
+                    scroll: document.documentElement.scrollWidth,
+                    client: document.documentElement.clientWidth,
+                    what: head('bf-changes-table', 5)?.width,
+                    credibility: head('bf-changes-table', 7)?.width,
+                    notes: head('bf-sources-table', 6)?.width,
+                    card: box(document.querySelector('.bf-changes-table td.bf-what')).width,
+                    table: box(document.querySelector('.bf-changes-table')).width,
+                    labelHeight: box(label).height,
+                  };
+                }"""
+            )
+            page.close()
+    return measured
+
+
+@pytest.mark.parametrize("name", WIDTHS)
+def test_no_page_level_horizontal_scroll(layouts, name):
+    assert layouts[name]["scroll"] <= layouts[name]["client"], layouts[name]
+
+
+def test_desktop_columns_fit_their_content(layouts):
+    desktop = layouts["desktop"]
+    assert desktop["what"] >= 300, desktop  # was about 130 px: 10-15 lines a cell
+    assert desktop["credibility"] <= 110, desktop  # one digit
+    assert desktop["notes"] >= 250, desktop
+
+
+def test_phone_reads_tables_as_cards_and_the_chart_at_a_legible_size(layouts):
+    phone = layouts["phone"]
+    assert phone["card"] >= phone["table"] - 20, phone  # each field takes the card's width
+    assert phone["labelHeight"] >= 9, phone  # was about 5.5 px
+
+
+def test_chart_markers_link_to_table_rows_and_stretches_have_tooltips(built):
+    states = (built.out_dir / "states.csv").read_text(encoding="utf-8").splitlines()[1:]
+    with headless_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((built.out_dir / "briefing.html").resolve().as_uri())
+        links = page.evaluate(
+            """() => [...document.querySelectorAll('svg a')].map((a) => [
+                  a.getAttribute('href'),
+                  !!document.getElementById(a.getAttribute('href').slice(1)),
+                  a.querySelector('title')?.textContent])"""
+        )
+        stretches = page.evaluate(
+            """() => [...document.querySelectorAll('svg g[id^="stretch-"] > title')]
+                  .map((t) => t.textContent)"""
+        )
+        assert page.locator("svg script").count() == 0
+        page.locator("svg a[href='#event-1']").click()
+        assert page.evaluate("location.hash") == "#event-1"
+        row = page.locator("#event-1").bounding_box()
+        assert 0 <= row["y"] < 900  # scrolled to its row
+    assert links and all(href.startswith("#event-") and found for href, found, _ in links)
+    assert all(title and title.startswith("No") for _, _, title in links)
+    assert ("#event-1", True, "No. 1, Jan 2018: Security assistance becomes Suspended") in [
+        tuple(link) for link in links
+    ]
+    assert len(stretches) == len(states)
+    assert all("Sources: " in title for title in stretches)
+    assert any(t.startswith("IMET (military training): Suspended from Aug 2018") for t in stretches)
+
+
+def test_first_pdf_page_holds_title_bottom_line_and_chart(built):
+    first = PdfReader(built.out_dir / "briefing.pdf").pages[0].extract_text()
+    first = re.sub(r"\s+", " ", first)
+    assert "US–Pakistan security assistance" in first
+    assert "Bottom line up front" in first
+    assert "Timeline of states" in first
+    assert "Security assistance" in first and "2023" in first
+    text = " ".join(p.extract_text() for p in PdfReader(built.out_dir / "briefing.pdf").pages)
+    assert "quantity 66" not in text

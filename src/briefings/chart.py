@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -36,6 +37,8 @@ from matplotlib.ticker import NullFormatter
 from .dataset import Dataset
 from .dates import format_partial
 from .words import LIST_LIMIT, capped
+
+_SVG_NS = "http://www.w3.org/2000/svg"
 
 FONT = "DejaVu Sans"
 FONT_SIZE = 8  # pt; the smallest text on the chart, readable on A4
@@ -63,6 +66,10 @@ LABEL_LINES = 2
 LEGEND_LABEL_PT = 150.0
 
 _MARKER_PAD_PT = 6.0  # room around a marker's number
+# Each stretch gets a tooltip (an SVG <title> on an invisible box over it) up to this many
+# stretches; beyond, one element per stretch would make the chart slow to write and show,
+# and the chart in words says the same.
+MAX_TOOLTIPS = 500
 
 _STYLE = {
     "font.family": FONT,
@@ -98,7 +105,11 @@ def draw_timeline(
 
 
 def timeline_svg(figure: Figure) -> str:
-    """The figure as SVG text, byte-identical for identical input (no date, fixed ids)."""
+    """The figure as SVG text, byte-identical for identical input (no date, fixed ids).
+
+    Every numbered marker links to its row of the changes table (`#event-N`) and every
+    stretch carries its tooltip, both as plain SVG (`<a>`, `<title>`): no script.
+    """
     buffer = io.StringIO()
     with mpl.rc_context(_rc()), warnings.catch_warnings():
         # Text stays text in the SVG, so a viewer's font supplies glyphs DejaVu Sans lacks.
@@ -110,7 +121,36 @@ def timeline_svg(figure: Figure) -> str:
             bbox_inches="tight",
             pad_inches=0.04,
         )
-    return buffer.getvalue()
+    titles = {
+        artist.get_gid(): artist.get_label()
+        for artist in figure.findobj()
+        if str(artist.get_gid()).startswith(("marker-", "stretch-"))
+    }
+    return _linked(buffer.getvalue(), titles)
+
+
+def _linked(svg: str, titles: dict[str, str]) -> str:
+    """Give each `<g id="marker-…">` a link to its table row and each marked group its
+    `<title>`."""
+    ET.register_namespace("", _SVG_NS)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    root = ET.fromstring(svg)
+    # Collected first: wrapping a group in a link while walking the tree would revisit it.
+    parents = [p for p in root.iter() if any(c.get("id", "") in titles for c in p)]
+    for parent in parents:
+        for index, group in enumerate(list(parent)):
+            gid = group.get("id", "")
+            if gid not in titles:
+                continue
+            title = ET.Element(f"{{{_SVG_NS}}}title")
+            title.text = titles[gid]
+            group.insert(0, title)
+            if gid.startswith("marker-"):
+                link = ET.Element(f"{{{_SVG_NS}}}a", {"href": f"#event-{gid.split('-')[1]}"})
+                parent.remove(group)
+                link.append(group)
+                parent.insert(index, link)
+    return ET.tostring(root, encoding="unicode")
 
 
 def describe_timeline(
@@ -219,7 +259,10 @@ def _draw(
 
     _draw_lanes(ax, lanes, dataset)
     _draw_intervals(ax, table, dataset, lanes, x_start, x_end, days_per_pt)
-    _draw_markers(ax, _marker_groups(markers, lanes, days_per_pt), days_per_pt, single_pt)
+    _add_stretch_tooltips(ax, table, dataset, lanes, start, end, x_start, x_end)
+    groups = _marker_groups(markers, lanes, days_per_pt)
+    alone = markers[markers["number"].isin(groups.loc[groups["count"] == 1, "first"])]
+    _draw_markers(ax, groups, days_per_pt, single_pt, _marker_titles(alone, markers, dataset))
     _draw_time_axis(ax, start, end, x_start)
 
     legend_top = (legend_height - 0.05) / height
@@ -367,6 +410,46 @@ def _draw_intervals(
     ax.add_artist(PathPatch(outline, linewidth=0.6, **style))
 
 
+def _add_stretch_tooltips(
+    ax,
+    table: pd.DataFrame,
+    dataset: Dataset,
+    lanes: list[str],
+    start: date,
+    end: date,
+    x_start: float,
+    x_end: float,
+) -> None:
+    """An invisible box over each stretch, labelled with its tooltip (see `timeline_svg`)."""
+    rows = table[table["track"].isin(lanes)]
+    if rows.empty or len(rows) > MAX_TOOLTIPS:
+        return
+    events = dataset.events
+    dated = dict(
+        zip(events["event_id"], zip(events["date"], events["precision"], strict=True), strict=True)
+    )
+    x0 = np.clip(_days(rows["start"]), x_start, x_end)
+    x1 = np.clip(_days(rows["end"]), x_start, x_end)
+    x1 = np.where(np.isnan(x1) | (x1 >= x_end - 1), x_end, x1)
+    index = {t: i for i, t in enumerate(lanes)}
+    for n, row in enumerate(rows.itertuples()):
+        lane = index[row.track]
+        text = _describe_interval(row, dataset, start, end, dated)
+        if row.end is not None and row.end <= end:
+            following = rows[(rows["track"] == row.track) & (rows["start"] == row.end)]
+            precision = following["start_precision"].iloc[0] if len(following) else "day"
+            text += f", until {format_partial(row.end, precision)}"
+        sources = ", ".join(row.source_ids)
+        box = _rectangles(
+            np.array([x0[n]]), np.array([x1[n]]),
+            np.array([lane + BAR_TOP]), np.array([lane + BAR_BOTTOM]),
+        )  # fmt: skip
+        patch = PathPatch(box, facecolor="white", alpha=0.0, linewidth=0, zorder=3.5)
+        patch.set_gid(f"stretch-{n + 1}")
+        patch.set_label(f"{dataset.track(row.track).label}: {text}. Sources: {sources}.")
+        ax.add_artist(patch)
+
+
 def _rectangles(x0, x1, y0, y1) -> Path:
     """Rectangles as one compound path (vectorised: five vertices each)."""
     vertices = np.stack(
@@ -459,7 +542,26 @@ def _marker_groups(markers: pd.DataFrame, lanes: list[str], days_per_pt: float) 
     return out.reset_index()[columns]
 
 
-def _draw_markers(ax, groups: pd.DataFrame, days_per_pt: float, single_pt: float) -> None:
+def _marker_titles(alone: pd.DataFrame, markers: pd.DataFrame, dataset: Dataset) -> dict[int, str]:
+    """Each event drawn as a marker of its own (`alone`), in words, for its tooltip."""
+    numbers = dict(zip(markers["event_id"], markers["number"], strict=True))
+    titles = {}
+    for event in alone.itertuples():
+        when = format_partial(event.date, event.precision)
+        if event.kind == "dispute":
+            target = numbers.get(event.disputes)
+            what = f"disputes No. {target}" if target else f"disputes {event.disputes}"
+        else:
+            state = dataset.states.get(event.state)
+            what = f"becomes {state.label if state else event.state}"
+        label = dataset.track(event.track).label
+        titles[int(event.number)] = f"No. {event.number}, {when}: {label} {what}"
+    return titles
+
+
+def _draw_markers(
+    ax, groups: pd.DataFrame, days_per_pt: float, single_pt: float, titles: dict[int, str]
+) -> None:
     if groups.empty:
         return
     singles = groups[groups["single"]]
@@ -528,6 +630,9 @@ def _draw_markers(ax, groups: pd.DataFrame, days_per_pt: float, single_pt: float
             zorder=6,
             clip_on=False,
             gid=f"marker-{row.first}" if row.count == 1 else f"marker-{row.first}-{row.last}",
+            label=titles[row.first]
+            if row.count == 1
+            else f"Nos. {row.first}–{row.last}: {row.count} events, listed in State changes",
         )
 
 
