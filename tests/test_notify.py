@@ -502,3 +502,45 @@ def test_the_feed_is_atom_with_one_entry_per_published_build(tmp_path, monkeypat
     assert any(t.startswith("Weekly: built ") for t in titles)
     assert entries[0].find(f"{atom}summary").text == BOTTOM[0].split(". ")[0] + "."
     assert not list(feed_path.parent.glob(".feed.xml.*"))  # written aside, then moved
+
+
+# --- end to end: the real command, a real build, real servers --------------------------------
+
+
+@pytest.mark.slow
+def test_briefings_schedule_mails_and_posts_a_real_build(tmp_path, mail_env, capsys):
+    write_dataset(tmp_path / "data")
+    spec = tmp_path / "briefings.yaml"
+    with smtp_server() as (port, inbox), webhook_server() as (url, posts):
+        mail_env(port)
+        spec.write_text(
+            "briefings:\n  small:\n    cron: '0 6 * * 1'\n    params: {data_dir: data}\n"
+            f"    notify: {{email: [analyst@example.org], webhook: '{url}/ok'}}\n",
+            encoding="utf-8",
+        )
+        args = ["schedule", "--spec", str(spec), "--now", "2026-01-05T07:00", "-q"]
+        assert main(args) == 0
+        assert capsys.readouterr().out == "1 built, 0 skipped, 0 failed\n"
+        published = tmp_path / "reports" / "small"
+        manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
+        [mail] = inbox.messages
+        assert mail["to"] == ["analyst@example.org"]
+        subject = mail["message"]["Subject"].strip()
+        assert subject.startswith(f"{manifest['parameters']['title']}: built (")
+        body = parts(mail["message"])
+        # the bottom line the build recorded, word for word, in both parts
+        first = manifest["digest"]["bottom_line"][0]
+        assert first and first in body["text"]
+        assert first.split(":")[0] in body["html"]
+        assert "Changes since the previous build" not in body["text"]  # a first build
+        assert body["attachments"] == [("small.pdf", (published / "briefing.pdf").read_bytes())]
+        [(path, payload)] = posts
+        assert path == "/ok" and payload["text"].startswith(subject)
+        assert "https://briefings.example.org/small/briefing.html" in payload["text"]
+
+        assert main([*args[:-2], "2026-01-05T08:00", "-q"]) == 0  # nothing due, nothing sent
+        assert capsys.readouterr().out == "0 built, 1 skipped, 0 failed\n"
+        assert len(inbox.messages) == 1 and len(posts) == 1
+    feed = ET.parse(tmp_path / "reports" / "feed.xml").getroot()
+    [entry] = feed.findall(f"{{{ATOM}}}entry")
+    assert entry.find(f"{{{ATOM}}}summary").text == first.split(". ")[0] + "."
