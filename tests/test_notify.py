@@ -99,7 +99,9 @@ def test_the_mail_carries_title_status_bottom_line_changes_and_the_pdf(tmp_path)
     assert received["to"] == ["a@example.org", "b@example.org"]
     message = received["message"]
     # a long subject is folded onto a continuation line, which parsers unfold with a space
-    assert message["Subject"].strip() == f"{HOSTILE_TITLE}: built (Mon 5 Jan 2026, 07:00 UTC)"
+    assert (
+        message["Subject"].strip() == f"{HOSTILE_TITLE} [weekly]: built (Mon 5 Jan 2026, 07:00 UTC)"
+    )
     body = parts(message)
     for text in (*BOTTOM, "Since the previous build (5 Jan 2026): 1 new event."):
         assert text in body["text"]
@@ -172,7 +174,7 @@ def test_the_webhook_gets_json_that_slack_and_teams_accept():
     [(path, body)] = received
     assert path == "/ok" and list(body) == ["text"]
     text = body["text"]
-    assert text.startswith(f"{HOSTILE_TITLE}: built (Mon 5 Jan 2026, 07:00 UTC)")
+    assert text.startswith(f"{HOSTILE_TITLE} [weekly]: built (Mon 5 Jan 2026, 07:00 UTC)")
     assert BOTTOM[0] in text and "HTML: https://x.example/weekly/briefing.html" in text
     assert body == webhook_payload(notice(), settings(1, base_url="https://x.example"))
 
@@ -321,7 +323,7 @@ def test_a_scheduled_build_is_mailed_and_posted_and_a_skipped_one_is_not(tmp_pat
         assert first["weekly"].status == "built" and first["quiet"].status == "built"
         [mail] = inbox.messages  # 'quiet' has no notify: block
         assert mail["to"] == ["readers@example.org", "chief@example.org"]
-        assert mail["message"]["Subject"].startswith("Weekly: built (")
+        assert mail["message"]["Subject"].startswith("Weekly [weekly]: built (")
         body = parts(mail["message"])
         assert BOTTOM[0] in body["text"] and "1 new event" in body["text"]
         assert body["attachments"] == [("weekly.pdf", PDF)]
@@ -413,9 +415,9 @@ def test_notify_test_sends_to_every_reader(tmp_path, mail_env, capsys):
         out = capsys.readouterr().out
         assert "email to readers@example.org, chief@example.org, ops@example.org: sent" in out
         [mail] = inbox.messages
-        assert mail["message"]["Subject"].startswith("[test] Weekly: built")
+        assert mail["message"]["Subject"].startswith("[test] Weekly [weekly]: built")
         assert "This is a test message" in parts(mail["message"])["text"]
-        assert len(posts) == 1 and posts[0][1]["text"].startswith("[test] Weekly")
+        assert len(posts) == 1 and posts[0][1]["text"].startswith("[test] Weekly [weekly]")
 
         assert main(["notify", "--test", "quiet", "--spec", str(spec)]) == 1
         assert "briefing 'quiet' has no notify: block" in capsys.readouterr().err
@@ -526,7 +528,7 @@ def test_briefings_schedule_mails_and_posts_a_real_build(tmp_path, mail_env, cap
         [mail] = inbox.messages
         assert mail["to"] == ["analyst@example.org"]
         subject = mail["message"]["Subject"].strip()
-        assert subject.startswith(f"{manifest['parameters']['title']}: built (")
+        assert subject.startswith(f"{manifest['parameters']['title']} [small]: built (")
         body = parts(mail["message"])
         # the bottom line the build recorded, word for word, in both parts
         first = manifest["digest"]["bottom_line"][0]

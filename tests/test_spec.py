@@ -216,3 +216,12 @@ def test_the_shipped_schedule_is_valid_for_the_shipped_dataset():
     for briefing in spec.briefings:
         params, dataset = prepare(briefing.params, origin=briefing.origin)
         assert not compute_states(dataset, params).empty, briefing.name
+
+
+def test_a_relative_spec_path_gives_absolute_folders(tmp_path, monkeypatch):
+    """Papermill changes the working folder while the notebook runs: paths must not move."""
+    write_spec(tmp_path, GOOD)
+    monkeypatch.chdir(tmp_path)
+    spec = load_spec(Path("briefings.yaml"))
+    assert spec.reports == tmp_path / "reports"
+    assert all(b.out.is_absolute() for b in spec.briefings)

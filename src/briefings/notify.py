@@ -129,7 +129,9 @@ class Notice:
         what = "failed" if self.status == "failed" else "built"
         if self.event == "changed":
             what = "built, with changes"
-        return f"{prefix}{self.title}: {what} ({self.when})"
+        # Several briefings of one dataset share its title: the name tells them apart.
+        name = "" if self.briefing == self.title else f" [{self.briefing}]"
+        return f"{prefix}{self.title}{name}: {what} ({self.when})"
 
 
 @dataclass(frozen=True)
@@ -379,7 +381,7 @@ def notice_for(
     pdf = briefing.out / "briefing.pdf"
     return Notice(
         briefing=briefing.name,
-        title=str(title or briefing.description or briefing.name),
+        title=str(title or briefing.params.get("title") or briefing.name),
         event=event,
         status="failed" if event == "failed" else "built",
         when=readable(finished),

@@ -94,7 +94,9 @@ def load_spec(path: str | Path) -> Spec:
     Relative paths in it (output folders, `data_dir`) are taken from the file's folder, so
     a schedule works from any working directory.
     """
-    path = Path(path)
+    # Absolute: a build runs its notebook from the notebook's folder (papermill changes the
+    # working folder meanwhile), so a relative output folder would be written elsewhere.
+    path = Path(path).absolute()
     try:
         root, data = read_yaml_file(path)
     except ProblemsError as error:
