@@ -13,7 +13,7 @@ import pytest
 from conftest import fake_build, headless_chromium, start_tags
 from pypdf import PdfReader
 
-from briefings import build, fingerprint
+from briefings import build, fingerprint, kernels
 from briefings.build import FORMATS, _cached_request, build_briefing, default_slug
 from briefings.cli import main
 from briefings.dataset import load_dataset
@@ -332,3 +332,20 @@ def test_first_pdf_page_holds_title_bottom_line_and_chart(built):
     assert "Security assistance" in first and "2023" in first
     text = " ".join(p.extract_text() for p in PdfReader(built.out_dir / "briefing.pdf").pages)
     assert "quantity 66" not in text
+
+
+def test_a_pooled_build_equals_a_cold_one(built, tmp_path, monkeypatch):
+    """A kernel started ahead with the imports done (a scheduled run's) changes no byte."""
+    started = []
+    start = kernels.start_kernel
+    monkeypatch.setattr(
+        kernels, "start_kernel", lambda *a, **k: started.append(k.get("warm")) or start(*a, **k)
+    )
+    kernels.open_pool(BRIEFING_NOTEBOOK.parent, kernels.unclaimed_counter(1))
+    try:
+        pooled = build_briefing(FIXED, out=tmp_path / "pooled")
+    finally:
+        kernels.close_pool()
+    assert started == [True], "the build did not run on the warm kernel"
+    for name in ("briefing.html", "briefing.pdf", "timeline.svg", "states.csv"):
+        assert (pooled.build_dir / name).read_bytes() == (built.build_dir / name).read_bytes(), name

@@ -18,7 +18,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -331,7 +330,9 @@ def execute_notebook(
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
-    from traitlets.config import Config
+
+    from .engine import STARTED_KERNEL_ENGINE
+    from .kernels import take_kernel
 
     running = {"cell": 0}
     position, total = _injected_cell(notebook)
@@ -345,26 +346,21 @@ def execute_notebook(
     # Papermill logs each failure too; the BuildError below says it once, in one line.
     logging.getLogger("papermill").addHandler(logging.NullHandler())
     say(f"executing {notebook.name}")
-    # Unix sockets rather than TCP on localhost, in a folder of this build's own that only
-    # this user can enter: left to itself, jupyter_client names them kernel-ipc-1, -2, …
-    # in the working folder, and two builds started at once pick the same names.
-    with tempfile.TemporaryDirectory(prefix="briefings-kernel-") as sockets:
-        transport = {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}
+    kernel = take_kernel(notebook.parent)
+    try:
         try:
             return papermill.execute_notebook(
                 str(notebook),
                 str(output),
                 parameters=parameters,
-                kernel_name=_kernel_name(),
+                engine_name=STARTED_KERNEL_ENGINE,
+                kernel_name=kernel.name,
+                km=kernel.manager,
                 progress_bar=False,
                 request_save_on_cell_execute=False,
                 cwd=str(notebook.parent),
                 execution_timeout=CELL_TIMEOUT,
-                config=Config({"KernelManager": transport}),
                 on_cell_start=on_cell_start,
-                # The kernel's own log (e.g. "KeyboardInterrupt caught" when jupyter_client
-                # interrupts it before shutdown) is noise here: failures come back as errors.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except PapermillExecutionError as error:
             cell, ename = error.cell_index, error.ename
@@ -377,6 +373,8 @@ def execute_notebook(
         except DeadKernelError:
             cell, ename = running["cell"], "DeadKernelError"
             what = "stopped: the kernel died while running it"
+    finally:
+        kernel.shutdown()
     if output.is_file():
         write_atomic(failed_copy, output.read_bytes())
     cell = _source_index(cell, injected)
@@ -422,13 +420,6 @@ def chart_svg(executed) -> str:
         f"the notebook has no cell tagged '{CHART_TAG}' with an SVG output; "
         "tag the chart cell so the build can save timeline.svg"
     )
-
-
-def _kernel_name() -> str:
-    """The in-venv `briefings` kernel when registered (make does), else this Python's."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    return "briefings" if "briefings" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
 def _sha256(path: Path) -> str:

@@ -4,9 +4,11 @@ A briefing is *due* when a fire time of its cron expression (UTC) falls after it
 successful build and at or before `now`; it has *changed* when the content hash of its
 inputs differs from the published build's. Anything else is skipped with a reason.
 
-Builds run in separate processes (up to `jobs` at once): each starts a kernel and
+Builds run in separate processes (up to `jobs` at once): each runs a kernel and
 renders HTML and PDF in Python, which threads would serialise, and a process keeps one
-failing build from disturbing the others. A lock per briefing (`flock` on
+failing build from disturbing the others. Each process starts the kernel for its next
+build while the current one runs (`kernels.KernelPool`); every build still gets a
+fresh kernel of its own. A lock per briefing (`flock` on
 `reports/.locks/<name>.lock`) keeps two runners from building the same briefing; the
 operating system drops the lock when its holder dies, so a killed runner leaves no
 stale lock behind.
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from . import kernels
 from .build import build_briefing
 from .clock import (
     check_run_time,
@@ -375,13 +378,26 @@ def _attempt_all(
 ) -> Iterator[Outcome]:
     if not todo:
         return
+    # Real builds get kernels started ahead of need (kernels.KernelPool), one per process.
+    ahead = (run.notebook.parent, kernels.unclaimed_counter(len(todo)))
+    warm = build is build_briefing
     if jobs <= 1 or len(todo) == 1:
-        for briefing in todo:
-            yield attempt(briefing, run, build)
+        if warm:
+            kernels.open_pool(*ahead)
+        try:
+            for briefing in todo:
+                yield attempt(briefing, run, build)
+        finally:
+            kernels.close_pool()
         return
     # spawn, not fork: the parent may hold threads and sockets that a fork would copy.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(todo)),
+        mp_context=context,
+        initializer=kernels.open_pool if warm else None,
+        initargs=ahead if warm else (),
+    ) as pool:
         futures = {pool.submit(attempt, b, run, build): b for b in todo}
         for future in as_completed(futures):
             try:

@@ -1,0 +1,213 @@
+"""The kernels builds run on: one fresh kernel per build, started early in a scheduled run.
+
+Every build executes its notebook on a kernel of its own, started for it and shut down
+after it, so nothing one briefing's notebook does can reach another's. A scheduled run
+only starts each next kernel ahead of need: a `KernelPool` keeps one kernel started,
+with the package, pandas and matplotlib already imported, while the current build runs,
+and hands it to the next build. A kernel is never handed out twice.
+
+A pooled kernel is started exactly as a build's own: same kernel, working folder
+(the notebook's), environment, command-line options and private socket folder. The
+imports run silently and outside the history, so the notebook's namespace, execution
+counts and outputs are those of a cold kernel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
+
+# What every briefing's first cells import (the package's notebook API pulls in pandas,
+# matplotlib and IPython.display). `del` leaves the namespace as a cold kernel's.
+WARM_UP = "import briefings.briefing\ndel briefings"
+# The kernel's own log (e.g. "KeyboardInterrupt caught" when jupyter_client interrupts it
+# before shutdown) is noise here: failures come back as errors. History in memory, as
+# nbclient starts its own kernels.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
+START_TIMEOUT = 60  # seconds, papermill's default for a kernel to answer
+
+
+@dataclass
+class Kernel:
+    """A started kernel (an AsyncKernelManager, as nbclient uses) and its socket folder."""
+
+    name: str
+    manager: object
+    sockets: Path
+
+    def shutdown(self) -> None:
+        """Stop the kernel if it still runs and remove its sockets (safe to call twice)."""
+        from jupyter_core.utils import run_sync
+
+        run_sync(self.stop)()
+
+    async def stop(self) -> None:
+        """`shutdown`, awaitable."""
+        from jupyter_core.utils import ensure_async
+
+        try:
+            if self.manager.has_kernel:
+                await self.manager.shutdown_kernel(now=True)
+        finally:
+            await ensure_async(self.manager.cleanup_resources())
+            shutil.rmtree(self.sockets, ignore_errors=True)
+
+
+def kernel_name() -> str:
+    """The in-venv `briefings` kernel when registered (make does), else this Python's."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return "briefings" if "briefings" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def start_kernel(cwd: Path, *, name: str | None = None, warm: bool = False) -> Kernel:
+    """Start kernel `name` (default `kernel_name()`) in `cwd`; with `warm`, wait until it
+    has run WARM_UP."""
+    return asyncio.run(_start(name or kernel_name(), cwd, warm))
+
+
+async def _start(name: str, cwd: Path, warm: bool) -> Kernel:
+    from jupyter_client.manager import AsyncKernelManager  # imported with kernel_name()
+    from traitlets.config import Config
+
+    # Unix sockets rather than TCP on localhost, in a folder of this kernel's own that only
+    # this user can enter: left to itself, jupyter_client names them kernel-ipc-1, -2, …
+    # in the working folder, and two builds started at once pick the same names.
+    sockets = Path(tempfile.mkdtemp(prefix="briefings-kernel-"))
+    transport = {"transport": "ipc", "ip": str(sockets / "kernel")}
+    manager = AsyncKernelManager(kernel_name=name, config=Config({"KernelManager": transport}))
+    kernel = Kernel(name, manager, sockets)
+    try:
+        await manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(cwd))
+        if warm:
+            await _run_silently(manager, WARM_UP)
+    except BaseException:
+        await kernel.stop()
+        raise
+    return kernel
+
+
+async def _run_silently(manager, code: str) -> None:
+    """Run `code` without output, history or an execution count; raise if it fails."""
+    client = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=START_TIMEOUT)
+        reply = await client.execute(code, silent=True, store_history=False, reply=True)
+    finally:
+        client.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"warming a kernel failed: {reply['content'].get('evalue')}")
+
+
+class KernelPool:
+    """Starts kernels ahead of need for the builds of one scheduled run, one at a time.
+
+    `take` hands out the kernel started ahead (waiting for it if it is still starting)
+    and starts the next one in the background, as long as `unclaimed` (shared by the
+    run's pools) says builds are left that no kernel was started for. A kernel that died
+    or failed to start while waiting is replaced by a new one.
+    """
+
+    def __init__(self, cwd: Path, unclaimed: Synchronized) -> None:
+        # Found here, on the caller's thread: finding it imports IPython, which two threads
+        # must not import at once (the build imports it too).
+        self.name = kernel_name()
+        self.cwd = Path(cwd)
+        self._unclaimed = unclaimed
+        self._next: tuple[threading.Thread, list] | None = None
+        self._start_next()
+
+    def take(self) -> Kernel:
+        """A fresh kernel for one build, the caller's to shut down."""
+        kernel = self._collect()
+        if kernel is None:
+            self._claim()
+            kernel = start_kernel(self.cwd, name=self.name)
+        self._start_next()
+        return kernel
+
+    def close(self) -> None:
+        """Shut down the kernel started ahead, if any."""
+        kernel = self._collect()
+        if kernel is not None:
+            kernel.shutdown()
+
+    def _claim(self) -> bool:
+        with self._unclaimed.get_lock():
+            self._unclaimed.value -= 1
+            return self._unclaimed.value >= 0
+
+    def _start_next(self) -> None:
+        if not self._claim():
+            with self._unclaimed.get_lock():
+                self._unclaimed.value += 1  # give back: nobody needs it
+            return
+        result: list = []
+
+        def start() -> None:
+            try:
+                result.append(start_kernel(self.cwd, name=self.name, warm=True))
+            except Exception as error:  # replaced by a cold start in take()
+                result.append(error)
+
+        thread = threading.Thread(target=start, name="briefings-kernel-ahead", daemon=True)
+        thread.start()
+        self._next = (thread, result)
+
+    def _collect(self) -> Kernel | None:
+        """The kernel started ahead if it is alive, else None (a dead one is cleaned up)."""
+        if self._next is None:
+            return None
+        thread, result = self._next
+        self._next = None
+        thread.join()
+        kernel = result[0] if result else None
+        if not isinstance(kernel, Kernel):
+            return None
+        from jupyter_core.utils import run_sync
+
+        if run_sync(kernel.manager.is_alive)():
+            return kernel
+        kernel.shutdown()
+        return None
+
+
+_pool: KernelPool | None = None
+
+
+def open_pool(cwd: Path, unclaimed: Synchronized) -> None:
+    """Start this process's pool (a scheduler's worker initializer); closed at exit."""
+    from multiprocessing.util import Finalize
+
+    global _pool
+    _pool = KernelPool(cwd, unclaimed)
+    # A worker process ends through multiprocessing, which runs these finalizers (not atexit).
+    Finalize(_pool, _pool.close, exitpriority=10)
+
+
+def close_pool() -> None:
+    """Shut down this process's pool, if open."""
+    global _pool
+    if _pool is not None:
+        _pool.close()
+        _pool = None
+
+
+def unclaimed_counter(builds: int) -> Synchronized:
+    """The count of builds no kernel has been started for, shared by a run's processes."""
+    return multiprocessing.get_context("spawn").Value("i", builds)
+
+
+def take_kernel(cwd: Path) -> Kernel:
+    """A fresh kernel for one build in `cwd`: from this process's pool when one is open
+    for that folder, else started now."""
+    if _pool is not None and _pool.cwd == Path(cwd):
+        return _pool.take()
+    return start_kernel(cwd)
