@@ -254,6 +254,14 @@ def test_a_real_previous_states_file_is_accepted(small_dataset, tmp_path):
     assert again.previous_states == previous
 
 
+def test_a_missing_file_in_an_empty_folder_means_no_previous_build(small_dataset, tmp_path):
+    """How the scheduler hands a first build its (absent) previous build."""
+    previous = tmp_path / "empty" / "states.csv"
+    previous.parent.mkdir()
+    params, _ = prepare({"data_dir": str(small_dataset), "previous_states": str(previous)})
+    assert params.previous_states == previous
+
+
 HEADER = "track,state,start,end,start_precision,confirmed_until,contested,event_ids,source_ids\n"
 GOOD_ROW = "aid,on,2020-01-01,,day,2020-03-01,False,e1,s1\n"
 
@@ -261,7 +269,7 @@ GOOD_ROW = "aid,on,2020-01-01,,day,2020-03-01,False,e1,s1\n"
 @pytest.mark.parametrize(
     "content, expected",
     [
-        (None, ["{f}: file is missing (previous_states names the states.csv of a build)"]),
+        ("other", ["{f}: file is missing (previous_states names the states.csv of a build)"]),
         ("folder", ["{f}: is a folder, not a regular file"]),
         ("", ["{f}: file is empty"]),
         (
@@ -305,7 +313,9 @@ def test_a_wrong_previous_states_file_is_refused_before_the_kernel(
     previous = tmp_path / "states.csv"
     if content == "folder":
         previous.mkdir()
-    elif content is not None:
+    elif content == "other":  # a typo in a build folder: its other files are there
+        (tmp_path / "manifest.json").write_text("{}", encoding="utf-8")
+    else:
         previous.write_text(content, encoding="utf-8")
     with pytest.raises(ParameterError) as caught:
         prepare({"data_dir": str(small_dataset), "previous_states": str(previous)})

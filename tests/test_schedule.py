@@ -58,12 +58,12 @@ def fake_build(raw, *, formats, out, keep, force, notebook, origin):
     """
     # The placeholder states.csv written below is not a state table: leave it unchecked.
     params, dataset = prepare({**raw, "previous_states": None}, origin=origin, notebook=notebook)
-    previous = raw.get("previous_states")  # none for a first build
+    previous = Path(raw["previous_states"])
     with (out.parent.parent / "calls.jsonl").open("a", encoding="utf-8") as log:
         call = {
             "name": out.name,
             "build_date": raw["build_date"],
-            "previous": Path(previous).read_text() if previous else None,
+            "previous": previous.read_text() if previous.is_file() else None,
             "force": force,
         }
         log.write(json.dumps(call) + "\n")

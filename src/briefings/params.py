@@ -102,7 +102,7 @@ def coerce_parameters(
                 Problem(origin, f"unknown parameter '{name}' (known: {', '.join(PARAMETERS)})")
             )
             continue
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if not _is_set(value):
             continue  # empty means default, so `make report START=` works
         kind = PARAMETERS[name][0]
         try:
@@ -213,13 +213,11 @@ _COERCE = {"date": _date, "tracks": _tracks, "grade": _grade, "text": _text, "pa
 
 def given_names(raw: Mapping[str, object]) -> list[str]:
     """The parameters `raw` sets (empty text and None leave a parameter to its default)."""
-    return [
-        name
-        for name, value in raw.items()
-        if name in PARAMETERS
-        and value is not None
-        and not (isinstance(value, str) and not value.strip())
-    ]
+    return [name for name, value in raw.items() if name in PARAMETERS and _is_set(value)]
+
+
+def _is_set(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def caller_values(raw: Mapping[str, object]) -> dict[str, object]:

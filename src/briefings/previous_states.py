@@ -17,10 +17,15 @@ _FLAGS = ("True", "False")
 
 
 def check_previous_states(path: Path) -> None:
-    """Raise ParameterError, one line per problem, unless `path` is a states.csv a build wrote."""
+    """Raise ParameterError, one line per problem, unless `path` is a states.csv a build
+    wrote, or is missing from an empty folder: the scheduler's way of saying that there
+    is no previous build (the briefing then says so). A missing file anywhere else is a
+    mistake."""
     from .states import STATE_COLUMNS  # states imports params, which imports this module
 
     if not path.exists() and not path.is_symlink():  # read_rows would speak of a dataset
+        if path.parent.is_dir() and next(path.parent.iterdir(), None) is None:
+            return
         raise ParameterError(
             [
                 Problem(

@@ -341,9 +341,11 @@ def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
     """
     with tempfile.TemporaryDirectory(prefix="briefings-previous-") as temporary:
         previous = _copy_previous(published_build(briefing.out), Path(temporary))
-        raw = {**briefing.params, "build_date": run.now.date().isoformat()}
-        if previous.is_file():  # a first build has nothing to compare with
-            raw["previous_states"] = str(previous)
+        raw = {
+            **briefing.params,
+            "previous_states": str(previous),
+            "build_date": run.now.date().isoformat(),
+        }
         result = build(
             raw,
             formats=briefing.formats,
@@ -359,9 +361,12 @@ def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
 def _copy_previous(published: Path | None, folder: Path) -> Path:
     """Copy the comparison files of a build into `folder`; return where states.csv is.
 
-    With no published build the returned path does not exist.
+    With no published build, or one without a states.csv, `folder` stays empty and the
+    returned path does not exist: that tells the check and the changes section there is
+    no previous build to compare with.
     """
-    if published is not None:  # only plain files: a link planted in a build is not followed
+    # Only plain files: a link planted in a build is not followed.
+    if published is not None and is_real_file(published / STATE_TABLE):
         for name in (STATE_TABLE, MANIFEST):
             if is_real_file(published / name):
                 shutil.copyfile(published / name, folder / name)
