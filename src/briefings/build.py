@@ -242,16 +242,19 @@ def _build_into(
         render.warm_up(pdf="pdf" in formats)
 
     mark = time.perf_counter()
-    # Papermill's Jupyter stack (and IPython, which finding the kernel imports and the
-    # digest needs) is loaded here first, so the two threads never import the same
-    # modules at the same time.
-    import IPython.display  # noqa: F401
-    import papermill  # noqa: F401
+    from .kernels import started_early
 
-    with _in_background(alongside_kernel):
-        executed = execute_notebook(
-            notebook, injected, staging / "briefing.ipynb", say, failed_copy
-        )
+    # The kernel starts while this process loads papermill's Jupyter stack (and IPython,
+    # which the digest needs), loaded first in this thread so that the two threads below
+    # never import the same modules at the same time.
+    with started_early(notebook.parent):
+        import IPython.display  # noqa: F401
+        import papermill  # noqa: F401
+
+        with _in_background(alongside_kernel):
+            executed = execute_notebook(
+                notebook, injected, staging / "briefing.ipynb", say, failed_copy
+            )
     timings["execute"] = time.perf_counter() - mark
     from .render import html_to_pdf, notebook_to_html
 

@@ -6,10 +6,11 @@ only starts each next kernel ahead of need: a `KernelPool` keeps one kernel star
 with the package, pandas and matplotlib already imported, while the current build runs,
 and hands it to the next build. A kernel is never handed out twice.
 
-A pooled kernel is started exactly as a build's own: same kernel, working folder
-(the notebook's), environment, command-line options and private socket folder. The
-imports run silently and outside the history, so the notebook's namespace, execution
-counts and outputs are those of a cold kernel.
+A single build starts its kernel in the background once its inputs pass the checks,
+while it loads papermill (`started_early`). A pooled kernel is started exactly as a
+build's own: same kernel, working folder (the notebook's), environment, command-line
+options and private socket folder. The imports run silently and outside the history, so
+the notebook's namespace, execution counts and outputs are those of a cold kernel.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import multiprocessing
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
@@ -107,7 +110,7 @@ async def _run_silently(manager, code: str) -> None:
 
 
 class KernelPool:
-    """Starts kernels ahead of need for the builds of one scheduled run, one at a time.
+    """Starts kernels ahead of need for the builds of one run, one at a time.
 
     `take` hands out the kernel started ahead (waiting for it if it is still starting)
     and starts the next one in the background, as long as `unclaimed` (shared by the
@@ -115,7 +118,8 @@ class KernelPool:
     or failed to start while waiting is replaced by a new one.
     """
 
-    def __init__(self, cwd: Path, unclaimed: Synchronized) -> None:
+    def __init__(self, cwd: Path, unclaimed: Synchronized, *, warm: bool = True) -> None:
+        self.warm = warm
         # Found here, on the caller's thread: finding it imports IPython, which two threads
         # must not import at once (the build imports it too).
         self.name = kernel_name()
@@ -153,7 +157,7 @@ class KernelPool:
 
         def start() -> None:
             try:
-                result.append(start_kernel(self.cwd, name=self.name, warm=True))
+                result.append(start_kernel(self.cwd, name=self.name, warm=self.warm))
             except Exception as error:  # replaced by a cold start in take()
                 result.append(error)
 
@@ -186,10 +190,30 @@ def open_pool(cwd: Path, unclaimed: Synchronized) -> None:
     """Start this process's pool (a scheduler's worker initializer); closed at exit."""
     from multiprocessing.util import Finalize
 
-    global _pool
-    _pool = KernelPool(cwd, unclaimed)
+    pool = _open(KernelPool(cwd, unclaimed))
     # A worker process ends through multiprocessing, which runs these finalizers (not atexit).
-    Finalize(_pool, _pool.close, exitpriority=10)
+    Finalize(pool, pool.close, exitpriority=10)
+
+
+def _open(pool: KernelPool) -> KernelPool:
+    global _pool
+    _pool = pool
+    return pool
+
+
+@contextmanager
+def started_early(cwd: Path) -> Iterator[None]:
+    """For a single build: start its kernel in the background while the build loads
+    papermill (no imports run in it: a cold kernel, only sooner). Inside a scheduled run's
+    pool, nothing to do. An unused kernel is shut down on leaving."""
+    if _pool is not None:
+        yield
+        return
+    _open(KernelPool(cwd, unclaimed_counter(1), warm=False))
+    try:
+        yield
+    finally:
+        close_pool()
 
 
 def close_pool() -> None:
