@@ -123,7 +123,9 @@ class KernelPool:
         # Found here, on the caller's thread: finding it imports IPython, which two threads
         # must not import at once (the build imports it too).
         self.name = kernel_name()
-        self.cwd = Path(cwd)
+        # Absolute now: papermill changes this process's working folder while a notebook
+        # runs, which is when the next kernel starts.
+        self.cwd = Path(cwd).resolve()
         self._unclaimed = unclaimed
         self._next: tuple[threading.Thread, list] | None = None
         self._start_next()
@@ -232,6 +234,6 @@ def unclaimed_counter(builds: int) -> Synchronized:
 def take_kernel(cwd: Path) -> Kernel:
     """A fresh kernel for one build in `cwd`: from this process's pool when one is open
     for that folder, else started now."""
-    if _pool is not None and _pool.cwd == Path(cwd):
+    if _pool is not None and _pool.cwd == Path(cwd).resolve():
         return _pool.take()
     return start_kernel(cwd)
