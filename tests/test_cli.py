@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT, SMALL_EVENTS, require_program, write_dataset
@@ -283,3 +285,92 @@ def test_make_report_with_a_relative_dataset_path(tmp_path):
     assert paths == [str(out / "briefing.html")]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["data_dir"] == str(PROJECT_ROOT / "data" / "us-pakistan")
+
+
+# --- the operating system refusing to take the output ------------------------------------
+
+
+def _states(stdout, env=None, args=("states",)) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "briefings", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+
+
+def test_a_full_standard_output_is_one_line():
+    with Path("/dev/full").open("w") as full:  # every write: No space left on device (ENOSPC)
+        result = _states(full)
+    assert (result.returncode, result.stderr) == (
+        1,
+        "error: standard output: cannot write (No space left on device)\n",
+    )
+
+
+def test_a_closed_standard_output_is_one_line():
+    result = subprocess.run(
+        ["sh", "-c", 'exec "$0" -m briefings states >&-', sys.executable],
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "error: standard output is closed; give the command somewhere to print\n",
+    )
+
+
+def test_a_reader_that_stops_reading_is_one_line():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefings", "states", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    process.stdout.close()  # as `| head -0` does
+    assert process.wait(timeout=120) == 1
+    assert process.stderr.read() == "error: standard output: cannot write (Broken pipe)\n"
+    process.stderr.close()
+
+
+def test_an_encoding_that_cannot_print_the_output_is_one_line():
+    result = _states(subprocess.PIPE, {**os.environ, "PYTHONIOENCODING": "ascii"}, ["validate"])
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: cannot print the output in this terminal's encoding (ascii); use a UTF-8 "
+        "locale or set PYTHONIOENCODING=utf-8\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (
+            [b"states", b"-p", b"title", b"caf\xe9"],
+            "error: parameter 'title': 'caf\\udce9' is not UTF-8 text (byte 0xe9); use UTF-8 names",
+        ),
+        (
+            [b"validate", b"--data", b"/tmp/donn\xe9es"],
+            "error: --data: '/tmp/donn\\udce9es' is not UTF-8 text (byte 0xe9); use UTF-8 names",
+        ),
+        (
+            [b"states", b"-p", b"\xff", b"x"],
+            "error: a parameter name: '\\udcff' is not UTF-8 text (byte 0xff); use UTF-8 names",
+        ),
+    ],
+    ids=["latin-1 value", "latin-1 path", "latin-1 name"],
+)
+def test_bytes_that_are_not_utf8_are_one_line(args, expected):
+    result = subprocess.run(
+        [sys.executable.encode(), b"-m", b"briefings", *args],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (1, b"")
+    assert result.stderr.decode().splitlines() == [expected]

@@ -4,10 +4,13 @@ cell that hangs and a kernel that dies. The published briefing survives all of t
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import resource
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -17,7 +20,7 @@ from conftest import require_program, write_dataset
 from briefings import build
 from briefings.build import build_briefing
 from briefings.cli import main
-from briefings.exceptions import BuildError
+from briefings.exceptions import BriefingsError, BuildError
 from briefings.paths import BRIEFING_NOTEBOOK
 from briefings.publish import history_dir
 
@@ -175,10 +178,16 @@ def _notebook_with(tmp_path: Path, source: str) -> Path:
     [
         ("import time\ntime.sleep(600)", "timed out"),
         ("import os\nos._exit(1)", "kernel died"),
+        ("import sys\nsys.exit(0)", "stopped the notebook early (SystemExit: 0), so "),
+        ("exit()", "stopped the notebook early (it ended the kernel)"),
+        (
+            "print('x' * 1_000_001)",
+            "puts 1,000,002 characters of text into the briefing; the limit is 1,000,000 per cell",
+        ),
     ],
-    ids=["hanging cell", "dying kernel"],
+    ids=["hanging cell", "dying kernel", "sys.exit(0)", "exit()", "flooding output"],
 )
-def test_a_stuck_or_dead_kernel_is_reported_as_a_build_error(
+def test_a_cell_that_hangs_stops_early_or_floods_the_briefing_fails_the_build(
     site, tmp_path, monkeypatch, source, expected
 ):
     data, out = site
@@ -196,3 +205,139 @@ def test_a_stuck_or_dead_kernel_is_reported_as_a_build_error(
     assert caught.value.cell_index == 3
     assert published(out) == before
     assert leftovers(out) == []
+
+
+def test_a_render_past_its_time_limit_fails_the_build_and_keeps_the_briefing(
+    site, tmp_path, monkeypatch
+):
+    """Within the output bound, a cell can still give the PDF renderer a minute of work."""
+    data, out = site
+    before = published(out)
+    monkeypatch.setattr(build, "RENDER_TIMEOUT", 3)
+    heavy = "from IPython.display import HTML\nHTML('<p>' + 'word ' * 150_000 + '</p>')"
+    started = time.monotonic()
+    with pytest.raises(BuildError) as caught:
+        build_briefing(
+            {**FIXED, "data_dir": str(data)},
+            out=out,
+            force=True,
+            notebook=_notebook_with(tmp_path, heavy),
+        )
+    assert time.monotonic() - started < 60  # rendering it whole takes minutes
+    assert str(caught.value) == (
+        f"{tmp_path / 'variant.ipynb'}: rendering the briefing took longer than 3 s "
+        "(BRIEFINGS_RENDER_TIMEOUT) and was stopped; the published briefing is unchanged"
+    )
+    assert published(out) == before
+    assert leftovers(out) == []
+
+
+def test_a_file_size_limit_while_writing_is_one_line_and_leaves_nothing(site):
+    """RLIMIT_FSIZE makes the first large write fail with EFBIG (Python ignores SIGXFSZ)."""
+    data, out = site
+    before = published(out)
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8 * 1024, 8 * 1024))
+
+    command = [sys.executable, "-m", "briefings", "build", "--data", str(data), "--out", str(out)]
+    result = subprocess.run(
+        [*command, "--force", "-p", "build_date", "2026-11-26"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        preexec_fn=limit_file_size,
+    )
+    assert (result.returncode, result.stdout) == (1, ""), result.stderr
+    [line] = result.stderr.splitlines()[-1:]
+    assert line.startswith(f"error: {out.parent / '.builds' / out.name}/.staging-"), line
+    assert line.endswith(
+        ": File too large – the build stopped and was removed; the published briefing is unchanged"
+    ), line
+    assert "Traceback" not in result.stderr
+    assert published(out) == before
+    assert leftovers(out) == []
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (None, "file is missing (the briefing notebook)"),
+        (b"{not json", "is not a Jupyter notebook (not nbformat 4 JSON with a list of cells)"),
+        (b"[1, 2]", "is not a Jupyter notebook (not nbformat 4 JSON with a list of cells)"),
+        (b"\xff\xfe", "is not a Jupyter notebook (not nbformat 4 JSON with a list of cells)"),
+        ("tags", "is not a valid notebook: at cells/1/metadata/tags: 'parameters' is not of type"),
+        ("authors", "is not a valid notebook: at metadata/authors: 'me' is not of type 'array'"),
+        ("fifo", "is a named pipe (FIFO), not a regular file"),
+    ],
+    ids=["missing", "not json", "a list", "not utf-8", "tags a string", "authors", "fifo"],
+)
+def test_a_notebook_of_the_wrong_shape_is_one_line_before_any_work(
+    site, tmp_path, capsys, content, expected
+):
+    data, out = site
+    before = published(out)
+    notebook = tmp_path / "briefing.ipynb"
+    if content in ("tags", "authors"):
+        shaped = json.loads(BRIEFING_NOTEBOOK.read_text(encoding="utf-8"))
+        if content == "tags":
+            shaped["cells"][1]["metadata"]["tags"] = "parameters"
+        else:
+            shaped["metadata"]["authors"] = "me"
+        notebook.write_text(json.dumps(shaped), encoding="utf-8")
+    elif content == "fifo":
+        os.mkfifo(notebook)
+    elif content is not None:
+        notebook.write_bytes(content)
+    with pytest.raises(BriefingsError) as caught:
+        build_briefing({**FIXED, "data_dir": str(data)}, out=out, force=True, notebook=notebook)
+    [line] = caught.value.lines()
+    assert line.startswith(f"{notebook}: {expected}"), line
+    assert published(out) == before
+    assert leftovers(out) == []
+
+
+def _executed(*statuses: str, error: dict | None = None) -> nbformat.NotebookNode:
+    """An executed notebook as papermill leaves it: each code cell with its status."""
+    notebook = nbformat.v4.new_notebook()
+    for status in statuses:
+        cell = nbformat.v4.new_code_cell("pass")
+        cell.metadata["papermill"] = {"status": status}
+        notebook.cells.append(cell)
+    if error is not None:
+        notebook.cells[statuses.index("failed")].outputs = [nbformat.v4.new_output(**error)]
+    return notebook
+
+
+def test_a_notebook_is_complete_only_when_every_cell_ran():
+    assert build._stopped_early(_executed("completed", "completed"), injected=9) is None
+    system_exit = {"output_type": "error", "ename": "SystemExit", "evalue": "0", "traceback": []}
+    stopped = _executed("completed", "failed", "pending", "pending", error=system_exit)
+    assert build._stopped_early(stopped, injected=9) == (
+        1,
+        "SystemExit",
+        "stopped the notebook early (SystemExit: 0), so 2 later code cells did not run",
+    )
+    # A kernel that ends cleanly between cells: the last cell that ran is named.
+    quiet = _executed("completed", "completed", "pending")
+    assert build._stopped_early(quiet, injected=9) == (
+        1,
+        "EarlyStop",
+        "ended the kernel early, so 1 later code cell did not run",
+    )
+
+
+def test_the_render_time_limit_outlasts_a_library_that_swallows_it():
+    """WeasyPrint catches BaseException around SVG drawing; the limit fires again."""
+    swallowed = 0
+    started = time.monotonic()
+    with pytest.raises(build._TimeUp), build._time_limit(1):
+        while time.monotonic() - started < 30:
+            try:
+                time.sleep(0.01)
+            except build._TimeUp:
+                swallowed += 1
+                if swallowed > 2:
+                    raise
+    assert 1 < time.monotonic() - started < 5 and swallowed == 3

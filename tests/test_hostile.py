@@ -49,8 +49,9 @@ def hostile(tag: str, long: bool = False) -> str:
 def _hostile_dataset(folder: Path) -> Path:
     """The small dataset with every text field hostile; one of each kind of field is also
     10,000 characters long (all of them would make a 170-page PDF of filler): a track
-    label, a state label and a summary; the title holds a 10,000-letter word, an actor and
-    a URL a 300-letter one (each 10,000-letter word in a table cell adds 15 pages)."""
+    label, a state label and a summary; an actor and a URL hold a 300-letter word, the
+    title parameter (at most 500 characters) a 50-letter one (each 10,000-letter word in a
+    table cell adds 15 pages)."""
     meta = yaml.safe_load(SMALL_YAML)
     meta["title"] = hostile("dataset title")
     meta["description"] = hostile("description")
@@ -90,7 +91,7 @@ def built(tmp_path_factory):
     data = _hostile_dataset(root / "data")
     raw = {
         "data_dir": str(data),
-        "title": f"{hostile('param title')} {WORD}",
+        "title": f"{hostile('param title')} {WORD[:50]}",  # within MAX_TEXT_CHARS
         "marking": hostile("marking"),
         "build_date": "2026-11-25",
     }

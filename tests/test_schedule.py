@@ -231,6 +231,31 @@ def test_runners_write_the_index_one_at_a_time(spec):
     assert 'id="weekly"' in (reports / "index.html").read_text()
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"last_success": [1, 2], "last_attempt": "built"}',
+        "[]",
+        '{"last_success": {"at": 7}}',
+        None,
+    ],
+    ids=["attempts not mappings", "a list", "time not text", "a fifo"],
+)
+def test_a_status_file_of_another_shape_is_ignored(spec, content):
+    """reports/ may be restored from a cache or edited by hand: a status file that is not
+    what the runner writes counts as no status, and is replaced by the next attempt."""
+    schedule(spec, MONDAY)
+    status = spec.parent / "reports" / ".status" / "weekly.json"
+    status.unlink()
+    if content is None:
+        os.mkfifo(status)  # reading it would wait forever
+    else:
+        status.write_text(content)
+    outcomes = schedule(spec, MONDAY.replace(hour=8))
+    assert outcomes["weekly"].status == "skipped"
+    assert (spec.parent / "reports" / "index.html").is_file()
+
+
 def test_a_lock_file_left_by_a_dead_runner_does_not_block(spec):
     locks = spec.parent / "reports" / ".locks"
     locks.mkdir(parents=True)
@@ -539,3 +564,74 @@ def test_a_runner_killed_mid_build_publishes_nothing_and_the_next_run_recovers(t
     assert (recovered.status, recovered.reason) == ("built", "never built")
     assert (out / "briefing.html").is_file()
     assert [p.name for p in history.iterdir()] == [published_build(out).name]  # staging pruned
+
+
+PARALLEL_RUNNER = """
+import sys
+import time
+from datetime import datetime
+from briefings.schedule import run_schedule
+
+run_schedule(sys.argv[1], now=datetime.fromisoformat(sys.argv[2]), jobs=2,
+             progress=lambda message: print(message, file=sys.stderr, flush=True))
+"""
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found += [child, *_descendants(child)]
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.slow
+def test_workers_die_with_a_runner_killed_by_sigkill(spec):
+    """`schedule --jobs 2` killed outright: its build processes and their kernels end too,
+    and nothing is published after it."""
+    runner = subprocess.Popen(
+        [sys.executable, "-c", PARALLEL_RUNNER, str(spec), "2026-01-05T07:00"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    reports = spec.parent / "reports"
+    try:
+        for line in runner.stderr:  # both briefings are handed to the workers
+            if "monthly: to build" in line:
+                break
+        deadline = time.monotonic() + 60
+        while len(list(reports.glob(".builds/*/.staging-*"))) < 2:  # both builds under way
+            assert runner.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        workers = _descendants(runner.pid)
+        assert len(workers) >= 2, workers
+        runner.send_signal(signal.SIGKILL)  # the runner alone, not its process group
+        runner.wait(timeout=30)
+        deadline = time.monotonic() + 20  # a kernel notices its parent is gone within ~1 s
+        while [pid for pid in workers if _running(pid)] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = [pid for pid in workers if _running(pid)]
+    finally:
+        for pid in _descendants(runner.pid) if runner.poll() is None else []:
+            os.kill(pid, signal.SIGKILL)
+        if runner.poll() is None:
+            runner.kill()
+        runner.stderr.close()
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == []
+    assert not (reports / "weekly").exists() and not (reports / "monthly").exists()

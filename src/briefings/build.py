@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import publish
-from .exceptions import BriefingsError, BuildError, ProblemsError
+from .exceptions import BriefingsError, BuildError, OutputError, Problem, ProblemsError, quoted
 from .fingerprint import dataset_hash, inputs_hash, library_versions, request_hash
 from .nofollow import write_atomic
 from .paths import BRIEFING_NOTEBOOK, REPORTS_DIR
@@ -41,8 +42,28 @@ FORMATS = ("html", "pdf")
 PREVIEW_SUFFIX = ".preview"
 DEFAULT_KEEP = 5  # builds kept in a briefing's history
 CHART_TAG = "chart"
+
+
+def _env_seconds(name: str, default: int) -> int:
+    """A timeout in whole seconds from the environment; ProblemsError, one line, if bad."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        message = f"{quoted(text)} is not a whole number of seconds ≥ 1 (default {default})"
+        raise ProblemsError([Problem(name, message)])
+    return int(text)
+
+
 # A cell that runs longer than this is stuck (the whole briefing takes seconds).
-CELL_TIMEOUT = int(os.environ.get("BRIEFINGS_CELL_TIMEOUT", "300"))
+CELL_TIMEOUT = _env_seconds("BRIEFINGS_CELL_TIMEOUT", 300)
+# Rendering the chart file, HTML and PDF of a briefing takes a few seconds; past this it is
+# stuck on something it should never have been given.
+RENDER_TIMEOUT = _env_seconds("BRIEFINGS_RENDER_TIMEOUT", 120)
+# What one cell may put into the briefing: the text of a few hundred pages, and images and
+# charts several times the size of the chart of 10,000 intervals (2 MB of SVG).
+MAX_CELL_TEXT = 1_000_000
+MAX_CELL_IMAGES = 16_000_000
 
 Progress = Callable[[str], None]
 
@@ -134,6 +155,9 @@ def build_briefing(
         if cached is not None:
             say("inputs unchanged since the published build: nothing to do")
             return cached
+    from .hygiene import read_notebook
+
+    read_notebook(notebook)  # a notebook of the wrong shape is one line, before any work
     timings = {"check": time.perf_counter() - started}
     staging = publish.new_staging(out)
     try:
@@ -154,6 +178,13 @@ def build_briefing(
         publish.write_manifest(staging, manifest)
         say("publishing")
         build_dir = publish.publish(staging, out, keep=keep)
+    except OSError as error:  # disk full, file too large, no inode: the build is not written
+        publish.discard(staging)
+        where = error.filename if error.filename is not None else staging
+        raise OutputError(
+            f"{where}: {error.strerror or error} – the build stopped and was removed; "
+            "the published briefing is unchanged"
+        ) from None
     except BaseException:
         publish.discard(staging)
         raise
@@ -256,6 +287,35 @@ def _build_into(
                 notebook, injected, staging / "briefing.ipynb", say, failed_copy
             )
     timings["execute"] = time.perf_counter() - mark
+    _check_output_sizes(executed, notebook)
+    try:
+        with _time_limit(RENDER_TIMEOUT):
+            _render(executed, staging, params, formats, say, timings)
+    except _TimeUp:
+        raise BuildError(
+            f"{notebook}: rendering the briefing took longer than {RENDER_TIMEOUT} s "
+            "(BRIEFINGS_RENDER_TIMEOUT) and was stopped; the published briefing is unchanged",
+            ename="RenderTimeout",
+        ) from None
+
+    outputs = sorted(p for p in staging.rglob("*") if p.is_file() and p.name != publish.MARKER)
+    return {
+        "briefing": staging.parent.name,
+        "parameters": params.as_dict(),
+        "formats": list(formats),
+        "dataset": {"id": dataset.id, "path": str(dataset.path), "hash": dataset_hash(dataset)},
+        "versions": library_versions(),  # the versions the cache's hashes cover
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+        "outputs": {str(p.relative_to(staging)): _sha256(p) for p in outputs},
+        "digest": digest,  # the bottom line in plain text, for notifications and the feed
+    }
+
+
+def _render(
+    executed, staging: Path, params: Parameters, formats: tuple[str, ...], say, timings: dict
+) -> None:
+    """The chart file, the HTML and the PDF of an executed notebook, into `staging`."""
     from .render import html_to_pdf, notebook_to_html
 
     mark = time.perf_counter()
@@ -271,18 +331,54 @@ def _build_into(
         (staging / "briefing.pdf").write_bytes(html_to_pdf(html))
         timings["pdf"] = time.perf_counter() - mark
 
-    outputs = sorted(p for p in staging.rglob("*") if p.is_file() and p.name != publish.MARKER)
-    return {
-        "briefing": staging.parent.name,
-        "parameters": params.as_dict(),
-        "formats": list(formats),
-        "dataset": {"id": dataset.id, "path": str(dataset.path), "hash": dataset_hash(dataset)},
-        "versions": library_versions(),  # the versions the cache's hashes cover
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "timings": {k: round(v, 3) for k, v in timings.items()},
-        "outputs": {str(p.relative_to(staging)): _sha256(p) for p in outputs},
-        "digest": digest,  # the bottom line in plain text, for notifications and the feed
-    }
+
+def _check_output_sizes(executed, notebook: Path) -> None:
+    """Refuse a cell whose outputs would swamp the briefing (a cell printing 50 MB would
+    keep the PDF renderer busy for an hour); BuildError naming the cell."""
+    from .render import shown_output_sizes
+
+    for index, text, images in shown_output_sizes(executed):
+        for size, limit, what in (
+            (text, MAX_CELL_TEXT, "text"),
+            (images, MAX_CELL_IMAGES, "images and charts"),
+        ):
+            if size > limit:
+                cell = _source_index(index, _injected_index(executed)) + 1
+                raise BuildError(
+                    f"{notebook}: cell {cell} puts {size:,} characters of {what} into the "
+                    f"briefing; the limit is {limit:,} per cell (show less, or tag the cell "
+                    "remove-output); the published briefing is unchanged",
+                    cell_index=cell - 1,
+                    ename="OutputTooLarge",
+                )
+
+
+class _TimeUp(BaseException):
+    """The render stage ran out of time (BaseException: no `except Exception` keeps it)."""
+
+
+@contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    """Raise _TimeUp in the body after `seconds`, and again every half second until it
+    leaves the body (a library that swallows it once does not stop the clock).
+
+    A timer signal reaches only the main thread: elsewhere the body runs unlimited.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signal, _frame) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        raise _TimeUp
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _write_record(staging: Path, params: Parameters, dataset: Dataset) -> None:
@@ -327,8 +423,9 @@ def execute_notebook(
 ):
     """Run the notebook with papermill, injecting `parameters`; return the executed notebook.
 
-    On a failing cell raise BuildError naming the cell, and keep the executed
-    notebook at `failed_copy` for debugging.
+    On a failing cell, or a cell that stops the notebook early (`sys.exit(0)`, which
+    papermill counts as a clean end), raise BuildError naming the cell, and keep the
+    executed notebook at `failed_copy` for debugging.
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -337,7 +434,7 @@ def execute_notebook(
     from .engine import STARTED_KERNEL_ENGINE
     from .kernels import take_kernel
 
-    running = {"cell": 0}
+    running = {"cell": 0, "finished": None, "quit": None}
     position, total = _injected_cell(notebook)
     injected = position if parameters else None  # papermill injects no cell for none
 
@@ -346,13 +443,21 @@ def execute_notebook(
         if cell.cell_type == "code" and cell_index != injected:
             say(f"executing cell {_source_index(cell_index, injected) + 1} of {total}")
 
+    def on_cell_executed(cell, cell_index: int, execute_reply) -> None:
+        if cell_index != injected:
+            running["finished"] = cell_index
+        # `exit()` or `quit()` in a cell: the kernel replies, then shuts down.
+        payload = execute_reply.get("content", {}).get("payload") or []
+        if any(p.get("source") == "ask_exit" for p in payload if isinstance(p, dict)):
+            running["quit"] = running["quit"] if running["quit"] is not None else cell_index
+
     # Papermill logs each failure too; the BuildError below says it once, in one line.
     logging.getLogger("papermill").addHandler(logging.NullHandler())
     say(f"executing {notebook.name}")
     kernel = take_kernel(notebook.parent)
     try:
         try:
-            return papermill.execute_notebook(
+            executed = papermill.execute_notebook(
                 str(notebook),
                 str(output),
                 parameters=parameters,
@@ -364,6 +469,7 @@ def execute_notebook(
                 cwd=str(notebook.parent),
                 execution_timeout=CELL_TIMEOUT,
                 on_cell_start=on_cell_start,
+                on_cell_executed=on_cell_executed,
             )
         except PapermillExecutionError as error:
             cell, ename = error.cell_index, error.ename
@@ -375,7 +481,20 @@ def execute_notebook(
             what = f"timed out after {CELL_TIMEOUT} s (BRIEFINGS_CELL_TIMEOUT) and was stopped"
         except DeadKernelError:
             cell, ename = running["cell"], "DeadKernelError"
-            what = "stopped: the kernel died while running it"
+            what = "stopped: the kernel died while running it or just before"
+            if running["quit"] is not None:
+                cell, ename = running["quit"], "EarlyStop"
+                what = (
+                    "stopped the notebook early (it ended the kernel), so later cells did not run"
+                )
+            elif running["finished"] is not None:
+                last = _source_index(running["finished"], injected) + 1
+                what += f" (the last cell to finish was cell {last})"
+        else:
+            stopped = _stopped_early(executed, injected)
+            if stopped is None:
+                return executed
+            cell, ename, what = stopped
     finally:
         kernel.shutdown()
     if output.is_file():
@@ -394,14 +513,44 @@ def execute_notebook(
     )
 
 
+def _stopped_early(executed, injected: int | None) -> tuple[int, str, str] | None:
+    """(cell, ename, what) of the cell after which the rest did not run; None if all ran.
+
+    A briefing is complete only if every cell ran: papermill marks each cell it started
+    and finished, and leaves the rest `pending`.
+    """
+    statuses = [c.get("metadata", {}).get("papermill", {}).get("status") for c in executed.cells]
+    first = next((i for i, status in enumerate(statuses) if status != "completed"), None)
+    if first is None:
+        return None
+    errors = [o for o in executed.cells[first].get("outputs", []) if o.output_type == "error"]
+    stopper = statuses[first] == "failed" and errors
+    left = sum(1 for c in executed.cells[first + bool(stopper) :] if c.cell_type == "code")
+    rest = f"{left} later code cell{'s' if left != 1 else ''} did not run"
+    if stopper:
+        ename = errors[0].get("ename", "")
+        evalue = (errors[0].get("evalue") or "").splitlines()
+        what = f"{ename}: {evalue[0]}" if evalue else ename
+        return first, ename, f"stopped the notebook early ({what}), so {rest}"
+    ran = [i for i in range(first) if executed.cells[i].cell_type == "code" and i != injected]
+    last = ran[-1] if ran else first
+    return last, "EarlyStop", f"ended the kernel early, so {rest}"
+
+
 def _injected_cell(notebook: Path) -> tuple[int, int]:
     """Where papermill puts its injected-parameters cell in the executed copy (right after
     the cell tagged `parameters`, else first), and how many cells the notebook has."""
-    import nbformat
+    from .hygiene import read_notebook
 
-    cells = nbformat.read(notebook, as_version=4).cells
+    cells = read_notebook(notebook).cells
     tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
     return (tagged[0] + 1 if tagged else 0), len(cells)
+
+
+def _injected_index(executed) -> int | None:
+    """Where papermill put its injected-parameters cell in an executed notebook, if it did."""
+    tags = [c.get("metadata", {}).get("tags", []) for c in executed.cells]
+    return next((i for i, t in enumerate(tags) if "injected-parameters" in t), None)
 
 
 def _source_index(executed_index: int, injected: int | None) -> int:

@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
+import nbformat.reader
 
 from .exceptions import Problem, ProblemsError
+from .inputfile import read_input
 
 # language_info holds the kernel's exact Python version; the kernelspec, which is kept,
 # already names the kernel and language.
@@ -69,13 +71,28 @@ def strip_volatile(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def read_notebook(path: str | Path) -> nbformat.NotebookNode:
-    """Read a notebook file (version 4); ProblemsError naming the file if it is not one."""
+    """Read a notebook file as version 4; ProblemsError, one line naming the file, unless it
+    is a regular file within the size limit holding a notebook of the documented shape
+    (cells, tags and metadata of the types nbformat's schema gives them)."""
+    name = str(path)
+    data = read_input(path)
     try:
-        return nbformat.read(path, as_version=4)
-    except (OSError, ValueError) as error:  # nbformat's NotJSONError is a ValueError
+        notebook = nbformat.convert(nbformat.reader.reads(data.decode("utf-8")), 4)
+    except UnicodeDecodeError:
+        raise ProblemsError([Problem(name, "is not a notebook (not UTF-8 text)")]) from None
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        # nbformat's NotJSONError is a ValueError; the others come from JSON of another shape.
+        reason = "not JSON" if isinstance(error, ValueError) else "JSON, but not a notebook"
+        raise ProblemsError([Problem(name, f"is not a Jupyter notebook ({reason})")]) from None
+    try:
+        nbformat.validate(notebook)
+    except nbformat.ValidationError as error:
+        where = "/".join(str(part) for part in error.absolute_path) or "the notebook"
+        message = str(error.message).splitlines()[0][:200]
         raise ProblemsError(
-            [Problem(str(path), f"cannot be read as a notebook: {error}")]
-        ) from error
+            [Problem(name, f"is not a valid notebook: at {where}: {message}")]
+        ) from None
+    return notebook
 
 
 def check_notebook(path: str | Path) -> list[str]:

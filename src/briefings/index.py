@@ -44,12 +44,22 @@ def status_path(reports: Path, name: str) -> Path:
 
 
 def read_status(reports: Path, name: str) -> dict:
-    """The recorded status of a briefing; empty when none was recorded or it is unreadable."""
+    """The recorded status of a briefing; empty when none was recorded or it is unreadable.
+
+    The file may have been edited or restored from elsewhere: an attempt recorded as
+    anything but a mapping is left out, so readers can rely on the shape.
+    """
     try:
         data = json.loads(read_own_text(status_path(reports, name)))
     except (ProblemsError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        key: value
+        for key, value in data.items()
+        if key not in ("last_attempt", "last_success") or isinstance(value, dict)
+    }
 
 
 def record_attempt(reports: Path, name: str, attempt: dict) -> dict:

@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # pandas: `briefings --help` lists the parameters without it
     from .dataset import Dataset
 
 DEFAULT_MARKING = "UNCLASSIFIED – FOR TRAINING"
+# A title or marking is printed in the title block and the running head of every page; a
+# pasted article there would take the PDF renderer minutes (30,000 characters: 50 s).
+MAX_TEXT_CHARS = 500
 
 # name -> (kind, help); the order is the order the method section lists them in.
 PARAMETERS: dict[str, tuple[str, str]] = {
@@ -199,7 +202,13 @@ def _grade(value: object) -> str:
 def _text(value: object) -> str:
     if not isinstance(value, str | int | float):
         raise ValueError("is not text")
-    return str(value).strip()
+    text = str(value).strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(
+            f"is {len(text):,} characters long; the briefing prints it in its title block "
+            f"and on every page, so at most {MAX_TEXT_CHARS} are allowed"
+        )
+    return text
 
 
 def _path(value: object) -> Path:

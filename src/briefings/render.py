@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import nbformat
 from nbconvert import HTMLExporter
@@ -151,6 +152,38 @@ def html_to_pdf(html: str) -> bytes:
     html = html.replace("<wbr>", "\u200b")
     document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
     return document.write_pdf()
+
+
+def shown_output_sizes(notebook: nbformat.NotebookNode) -> Iterator[tuple[int, int, int]]:
+    """For each cell whose outputs the briefing shows: (cell index, characters of text,
+    characters of images), counting what the template puts into the page: one
+    representation per output, as DISPLAY_PRIORITY chooses it, and no stderr."""
+    for index, cell in enumerate(notebook.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & set(HIDDEN_CELL_TAGS) or tags & set(HIDDEN_OUTPUT_TAGS):
+            continue
+        text = images = 0
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text += 0 if output.get("name") == "stderr" else _length(output.get("text"))
+            elif output.get("output_type") == "error":
+                text += sum(map(_length, output.get("traceback", [])))
+            else:
+                data = output.get("data", {})
+                shown = next((m for m in DISPLAY_PRIORITY if m in data), None)
+                if shown is not None and shown.startswith("image/"):
+                    images += _length(data[shown])
+                elif shown is not None:
+                    text += _length(data[shown])
+        if text or images:
+            yield index, text, images
+
+
+def _length(value: object) -> int:
+    """Characters of an output's text, stored as one string or a list of lines."""
+    if isinstance(value, str):
+        return len(value)
+    return sum(len(part) for part in value) if isinstance(value, list) else 0
 
 
 def svg_element(svg: str) -> str:

@@ -20,10 +20,13 @@ schedule into the future.
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -73,6 +76,7 @@ LOCK_DIR = ".locks"
 BUSY = "being built by another runner"
 INDEX_LOCK = "_index"  # not a possible briefing name (those are slugs)
 DEFAULT_JOBS = min(2, os.cpu_count() or 1)  # two builds at once beat one on 2 cores
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 Progress = Callable[[str], None]
 
@@ -400,8 +404,8 @@ def _attempt_all(
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(todo)),
         mp_context=context,
-        initializer=kernels.open_pool if warm else None,
-        initargs=ahead if warm else (),
+        initializer=_start_worker,
+        initargs=(os.getpid(), warm, ahead),
     ) as pool:
         futures = {pool.submit(attempt, b, run, build): b for b in todo}
         for future in as_completed(futures):
@@ -411,6 +415,28 @@ def _attempt_all(
                 outcome = Outcome(futures[future].name, FAILED, "the build process died")
                 _record(run, futures[future], outcome, None)  # its lock went with it
                 yield outcome
+
+
+def _start_worker(parent: int, warm: bool, ahead: tuple) -> None:
+    """Set up a build process: it dies with its runner, and with `warm` starts kernels
+    ahead of need (kernels.open_pool)."""
+    die_with_parent(parent)
+    if warm:
+        kernels.open_pool(*ahead)
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this build process end when the runner that started it dies, however it dies.
+
+    A runner killed with SIGKILL cannot stop its workers, which would go on building
+    queued briefings unseen. Linux sends the parent-death signal set here; the check
+    after it covers a parent that died before it was set.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _first_line(error: BriefingsError) -> str:
