@@ -85,7 +85,7 @@ def test_main_reports_a_file_that_is_not_a_notebook(tmp_path, capsys):
     path = tmp_path / "broken.ipynb"
     path.write_text("{not json", encoding="utf-8")
     assert hygiene.main(["--check", str(path)]) == 1
-    assert capsys.readouterr().err.startswith(f"error: {path}: cannot be read as a notebook")
+    assert capsys.readouterr().err == f"error: {path}: is not a Jupyter notebook (not JSON)\n"
 
 
 def test_main_needs_an_action(capsys):
