@@ -13,7 +13,7 @@ import ast
 import json
 from pathlib import Path
 
-from .exceptions import BuildError, ParameterError, Problem
+from .exceptions import BuildError, ParameterError, Problem, ProblemsError
 from .inputfile import read_input
 
 PARAMETERS_TAG = "parameters"
@@ -66,7 +66,10 @@ def read_parameters_cell(notebook: Path) -> dict[str, object]:
 
 
 def _cell_source(notebook: Path) -> str:
-    data = read_input(notebook, missing="file is missing (the briefing notebook)")
+    try:
+        data = read_input(notebook, missing="file is missing (the briefing notebook)")
+    except ProblemsError as error:  # not a regular file, too big: said as every input says it
+        raise BuildError(error.lines()[0]) from None
     try:
         cells = json.loads(data)["cells"]
         for cell in cells:
