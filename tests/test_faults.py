@@ -253,7 +253,7 @@ def test_a_file_size_limit_while_writing_is_one_line_and_leaves_nothing(site):
     )
     assert (result.returncode, result.stdout) == (1, ""), result.stderr
     [line] = result.stderr.splitlines()[-1:]
-    assert line.startswith(f"error: {out.parent / '.builds' / out.name}/.staging-"), line
+    assert line.startswith(f"error: {history_dir(out)}/.staging-"), line
     assert line.endswith(
         ": File too large – the build stopped and was removed; the published briefing is unchanged"
     ), line

@@ -159,7 +159,9 @@ def build_briefing(
 
     read_notebook(notebook)  # a notebook of the wrong shape is one line, before any work
     timings = {"check": time.perf_counter() - started}
-    staging = publish.new_staging(out)
+    # Absolute: papermill changes this process's working folder to the notebook's while
+    # the kernel runs, and the second thread writes into staging meanwhile.
+    staging = publish.new_staging(out).absolute()
     try:
         manifest = _build_into(
             staging,
