@@ -534,7 +534,7 @@ def test_briefings_schedule_mails_and_posts_a_real_build(tmp_path, mail_env, cap
         first = manifest["digest"]["bottom_line"][0]
         assert first and first in body["text"]
         assert first.split(":")[0] in body["html"]
-        assert "Changes since the previous build" not in body["text"]  # a first build
+        assert "This is the first build of this briefing" in body["text"]
         assert body["attachments"] == [("small.pdf", (published / "briefing.pdf").read_bytes())]
         [(path, payload)] = posts
         assert path == "/ok" and payload["text"].startswith(subject)
