@@ -4,6 +4,7 @@ cell that hangs and a kernel that dies. The published briefing survives all of t
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import resource
@@ -17,7 +18,7 @@ import nbformat
 import pytest
 from conftest import require_program, write_dataset
 
-from briefings import build
+from briefings import build, publish
 from briefings.build import build_briefing
 from briefings.cli import main
 from briefings.exceptions import BriefingsError, BuildError
@@ -343,3 +344,22 @@ def test_the_render_time_limit_outlasts_a_library_that_swallows_it():
                 if swallowed > 2:
                     raise
     assert 1 < time.monotonic() - started < 5 and swallowed == 3
+
+
+def test_no_inode_for_the_published_link_leaves_no_build_in_the_history(tmp_path, monkeypatch):
+    """The last step of publishing creates a link: if the disk refuses it, the complete
+    build goes back to staging (which the build removes), never into the history."""
+    out = tmp_path / "reports" / "briefing"
+    staging = publish.new_staging(out)
+    (staging / "briefing.html").write_text("<p>briefing</p>", encoding="utf-8")
+    publish.write_manifest(staging, {"formats": ["html"]})
+
+    def no_space(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "symlink_to", no_space)
+    with pytest.raises(OSError):
+        publish.publish(staging, out, keep=5)
+    assert [p.name for p in history_dir(out).iterdir()] == [staging.name]
+    assert not out.exists() and not out.is_symlink()
+    assert list(out.parent.glob(".*link*")) == []

@@ -171,8 +171,13 @@ def publish(staging: Path, out: Path, *, keep: int) -> Path:
     final = staging.with_name(build_id)
     staging.replace(final)
     link = out.with_name(f".{out.name}.link-{os.getpid()}-{secrets.token_hex(4)}")
-    link.symlink_to(os.path.relpath(final, out.parent), target_is_directory=True)
-    link.replace(out)  # a rename: it replaces the old link itself, never what it points at
+    try:
+        link.symlink_to(os.path.relpath(final, out.parent), target_is_directory=True)
+        link.replace(out)  # a rename: it replaces the old link itself, never what it points at
+    except OSError:  # no inode or space for the link: no unpublished build may stay in history
+        link.unlink(missing_ok=True)
+        final.replace(staging)  # back where the caller discards it
+        raise
     failed_notebook(out).unlink(missing_ok=True)
     prune(out, keep=keep)
     return final
