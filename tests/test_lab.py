@@ -25,6 +25,7 @@ import requests
 import websocket
 from conftest import PROJECT_ROOT, fake_build, require_program, start_tags
 
+from briefings.feed import write_feed
 from briefings.index import write_index
 from briefings.spec import load_spec
 
@@ -326,6 +327,7 @@ def test_published_briefings_and_index_links_open_through_the_server(lab):
         for day in (5, 12):  # a published build and one older build in the history
             fake_build(spec.briefings[0].out, f"2026-01-{day:02}T06:00:00+00:00")
         index = write_index(spec, now=datetime(2026, 1, 12, 7, tzinfo=UTC))
+        write_feed(spec)  # the runner writes both, and the index links the feed
         base = f"/files/{index.parent.relative_to(PROJECT_ROOT).as_posix()}/"
         published = lab.get(f"{base}alpha/briefing.html")
         assert published.status_code == 200, published.text
@@ -333,8 +335,9 @@ def test_published_briefings_and_index_links_open_through_the_server(lab):
         page = lab.get(f"{base}index.html")
         assert page.status_code == 200
         hrefs = [attrs["href"] for tag, attrs in start_tags(page.text) if tag == "a"]
-        # HTML and PDF of the latest, then of each kept build (the latest again, the older)
-        assert len(hrefs) == 6, hrefs
+        # The feed, HTML and PDF of the latest, then of the older build kept in the history
+        assert hrefs[:3] == ["feed.xml", "alpha/briefing.html", "alpha/briefing.pdf"], hrefs
+        assert len(hrefs) == 5 and all(h.startswith("history/alpha/") for h in hrefs[3:]), hrefs
         for href in hrefs:
             answer = lab.get(base + href)
             assert answer.status_code == 200, (href, answer.status_code)
