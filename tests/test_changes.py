@@ -66,7 +66,7 @@ def test_a_new_event_is_named_with_the_state_changes_it_makes(tmp_path):
     ]
     assert "<h3>New events</h3>" in html
     # named by its number in the table of changes (e4, e2, e9, e5 by date), not its id
-    assert '<span class="bf-ref">No. 3</span> <span class="bf-date">1 Mar 2021</span>' in html
+    assert '<span class="bf-ref">No. 3</span>, <span class="bf-date">1 Mar 2021</span>' in html
     assert "e9" not in html
     assert "Mood: change to Calm." in html
     assert "now Calm from 1 Mar 2021 (until: still current)" in html
@@ -107,17 +107,17 @@ def test_removed_and_edited_events_and_regrades(tmp_path):
     assert "Events no longer counted" in html
     # the removed event by the number it had; the edited one by its number now, old → new
     assert (
-        '<span class="bf-ref">No. 1 of the previous build</span> <span class="bf-date">5 Jan'
+        '<span class="bf-ref">No. 1 of the previous build</span>, <span class="bf-date">5 Jan'
         in html
     )
     assert (
-        '<span class="bf-ref">No. 1</span> <span class="bf-date">10 Feb 2020</span>, Aid: change '
+        '<span class="bf-ref">No. 1</span>, <span class="bf-date">10 Feb 2020</span>, Aid: change '
         'to Off. <span class="bf-event-summary">Aid was stopped.</span><ul class="bf-edits"><li>'
         '<span class="bf-field">summary</span>: <del>Aid stopped.</del> → <ins>Aid was stopped.'
         "</ins></li></ul>"
     ) in html
     assert (
-        '<span class="bf-ref">No. 1</span> Event<ul class="bf-edits"><li><span class="bf-field">'
+        'Event <span class="bf-ref">No. 1</span><ul class="bf-edits"><li><span class="bf-field">'
         "credibility</span>: <del>2</del> → <ins>3</ins>"
     ) in html
     assert (

@@ -503,7 +503,9 @@ def test_real_builds_skip_unchanged_rebuild_changed_and_keep_the_last_good_one(t
     # <wbr> marks where long runs may wrap (render.breakable); it is not text.
     html = (out / "briefing.html").read_text(encoding="utf-8").replace("<wbr>", "")
     assert "Changes since the previous build" in html
-    assert re.search(r'<span class="bf-ref">No\. \d+</span> <span class="bf-date">1 Mar 2021', html)
+    assert re.search(
+        r'<span class="bf-ref">No\. \d+</span>, <span class="bf-date">1 Mar 2021', html
+    )
     assert "Talks resumed &lt;b&gt;quietly&lt;/b&gt;." in html
     rebuilt = published_build(out)
     assert rebuilt != good
