@@ -501,7 +501,8 @@ def test_the_feed_is_atom_with_one_entry_per_published_build(tmp_path, monkeypat
             assert (feed_path.parent / href).is_file(), href
     assert len(ids) == 4 and all(i.startswith("urn:uuid:") for i in ids)
     titles = [e.find(f"{atom}title").text for e in entries]
-    assert any(t.startswith("Weekly: built ") for t in titles)
+    assert any(t.startswith("Weekly [weekly]: built ") for t in titles)
+    assert any(t.startswith("quiet: built ") for t in titles)  # titled by its name alone
     assert entries[0].find(f"{atom}summary").text == BOTTOM[0].split(". ")[0] + "."
     assert not list(feed_path.parent.glob(".feed.xml.*"))  # written aside, then moved
 

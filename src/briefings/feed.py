@@ -80,7 +80,9 @@ def render_feed(spec: Spec, *, base_url: str | None = None) -> str:
         ET.SubElement(root, f"{{{ATOM}}}link", rel="self", href=f"{base_url}/{FEED_FILE}")
     for entry in entries:
         item = ET.SubElement(root, f"{{{ATOM}}}entry")
-        _text(item, "title", f"{entry.title}: built {entry.updated:%d %b %Y %H:%M} UTC")
+        # Briefings of one dataset share its title: the name tells them apart.
+        name = "" if entry.title == entry.briefing else f" [{entry.briefing}]"
+        _text(item, "title", f"{entry.title}{name}: built {entry.updated:%d %b %Y %H:%M} UTC")
         _text(item, "id", _urn(f"{entry.briefing}/{entry.build_id}"))
         _text(item, "updated", entry.updated.isoformat())
         _text(item, "summary", entry.summary or f"Briefing '{entry.briefing}' was built.")
