@@ -283,7 +283,7 @@ def test_no_page_level_horizontal_scroll(layouts, name):
 def test_desktop_columns_fit_their_content(layouts):
     desktop = layouts["desktop"]
     assert desktop["what"] >= 300, desktop  # was about 130 px: 10-15 lines a cell
-    assert desktop["credibility"] <= 110, desktop  # one digit
+    assert desktop["credibility"] <= 130, desktop  # one digit under an unbroken heading
     assert desktop["notes"] >= 250, desktop
 
 
