@@ -87,16 +87,19 @@ class Case:
 
 def run(cmd: list[str], *, env: dict | None = None, cwd: Path = ROOT, check: bool = True):
     """Run a command; return (seconds, peak tree RSS in bytes, completed process)."""
-    started = time.perf_counter()
-    proc = psutil.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, _tree_rss(proc))
-        time.sleep(SAMPLE_EVERY)
-    out, err = proc.communicate()
-    seconds = time.perf_counter() - started
+    # Output goes to files, not pipes: a command that writes more than a pipe holds would
+    # wait for a reader while this loop waits for it to end.
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        started = time.perf_counter()
+        proc = psutil.Popen(cmd, cwd=cwd, env=env, stdout=stdout, stderr=stderr, text=True)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(proc))
+            time.sleep(SAMPLE_EVERY)
+        seconds = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
     if check and proc.returncode != 0:
         command = " ".join(map(str, cmd))
         raise SystemExit(f"bench: {command} failed ({proc.returncode}):\n{out}{err}")
@@ -210,12 +213,26 @@ def synthetic_dataset(folder: Path, events: int, seed: int = 7) -> Path:
                 changes[track_id].append(event_id)
             when, precision = _partial(day, rng)
             cited = rng.sample(sources, rng.choice((1, 1, 2)))
-            amount = str(rng.randrange(1, 900) * 10**6) if rng.random() < 0.1 else ""
-            out.writerow(
-                [event_id, when, precision, track_id, kind, state,
-                 f"Synthetic {kind} number {number} on {track['label']}, in our own words.",
-                 "Actor A;Actor B", ";".join(cited), rng.randint(1, 6), disputes, amount, "", ""]
-            )  # fmt: skip
+            # A figure comes from one source; credibility 1 needs two sources confirming.
+            figure = rng.random() < 0.1 and len(cited) == 1
+            amount = str(rng.randrange(1, 900) * 10**6) if figure else ""
+            credibility = rng.randint(1 if len(cited) > 1 else 2, 6)
+            row = [
+                event_id,
+                when,
+                precision,
+                track_id,
+                kind,
+                state,
+                f"Synthetic {kind} number {number} on {track['label']}, in our own words.",
+                "Actor A;Actor B",
+                ";".join(cited),
+                credibility,
+                disputes,
+                amount,
+            ]
+            # The optional columns after these (quantity, notes, …) are left empty.
+            out.writerow(row + [""] * (len(EVENT_COLUMNS) - len(row)))
     return folder
 
 
