@@ -223,3 +223,16 @@ def fake_build(
     manifest = {"built_at": built_at, "formats": list(formats), "digest": digest or {}}
     (staging / "manifest.json").write_text(json.dumps(manifest))
     return publish(staging, out, keep=keep)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc (children of each of its threads)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found += [child, *descendants(child)]
+    return found

@@ -15,13 +15,15 @@ from briefings.cli import main
 from briefings.params import PARAMETERS
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`briefings ARGS` in a fresh process, from `cwd` (default: this one's folder)."""
     return subprocess.run(
         [sys.executable, "-m", "briefings", *args],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+        cwd=cwd,
     )
 
 
@@ -151,14 +153,7 @@ def test_relative_paths_are_taken_from_the_working_folder(tmp_path, args):
     write_dataset(folder / "small")
     (folder / "sub").mkdir()
     cwd = folder / "sub" if args[1].startswith("..") else folder
-    result = subprocess.run(
-        [sys.executable, "-m", "briefings", "states", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=cwd,
-    )
+    result = run("states", *args, cwd=cwd)
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.startswith("track,state,start,end")
 
@@ -166,14 +161,7 @@ def test_relative_paths_are_taken_from_the_working_folder(tmp_path, args):
 def test_paths_in_a_params_file_are_taken_from_the_working_folder(tmp_path):
     write_dataset(tmp_path / "small")
     (tmp_path / "params.yaml").write_text("data_dir: small\ntracks: [trade]\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "briefings", "build", "--params", "params.yaml"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=tmp_path,
-    )
+    result = run("build", "--params", "params.yaml", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.splitlines() == [
         "error: params.yaml: parameter 'tracks': 'trade' is not a track of small "
@@ -182,14 +170,7 @@ def test_paths_in_a_params_file_are_taken_from_the_working_folder(tmp_path):
 
 
 def test_a_missing_relative_folder_is_named_where_it_was_looked_for(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "briefings", "build", "-p", "data_dir", "data/nope"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=tmp_path,
-    )
+    result = run("build", "-p", "data_dir", "data/nope", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.splitlines() == [
         f"error: {tmp_path}/data/nope: is not a dataset folder (expected a folder with "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import require_program, write_dataset
+from conftest import descendants, require_program, write_dataset
 
 from briefings import build, publish
 from briefings.build import build_briefing
@@ -56,18 +56,6 @@ def leftovers(out: Path) -> list[str]:
     )
 
 
-def _descendants(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for child in map(int, children):
-            found += [child, *_descendants(child)]
-    return found
-
-
 def _kill_when(args: list[str], marker: str) -> str:
     """Start `briefings build`, SIGKILL it when stderr shows `marker`; return its stderr.
 
@@ -84,7 +72,7 @@ def _kill_when(args: list[str], marker: str) -> str:
         for line in process.stderr:
             seen.append(line)
             if marker in line:
-                children = _descendants(process.pid)
+                children = descendants(process.pid)
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=30)
                 for child in children:

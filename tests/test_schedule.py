@@ -16,7 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import SMALL_EVENTS, write_dataset
+from conftest import SMALL_EVENTS, descendants, write_dataset
 
 from briefings.cli import main
 from briefings.exceptions import BuildError, OutputError, ScheduleError
@@ -579,18 +579,6 @@ run_schedule(sys.argv[1], now=datetime.fromisoformat(sys.argv[2]), jobs=2,
 """
 
 
-def _descendants(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for child in map(int, children):
-            found += [child, *_descendants(child)]
-    return found
-
-
 def _running(pid: int) -> bool:
     """Whether a process exists and is not a zombie waiting to be reaped."""
     try:
@@ -620,7 +608,7 @@ def test_workers_die_with_a_runner_killed_by_sigkill(spec):
         while not all(any(h.glob(".staging-*")) for h in stagings):  # both builds under way
             assert runner.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
-        workers = _descendants(runner.pid)
+        workers = descendants(runner.pid)
         assert len(workers) >= 2, workers
         runner.send_signal(signal.SIGKILL)  # the runner alone, not its process group
         runner.wait(timeout=30)
@@ -629,7 +617,7 @@ def test_workers_die_with_a_runner_killed_by_sigkill(spec):
             time.sleep(0.1)
         survivors = [pid for pid in workers if _running(pid)]
     finally:
-        for pid in _descendants(runner.pid) if runner.poll() is None else []:
+        for pid in descendants(runner.pid) if runner.poll() is None else []:
             os.kill(pid, signal.SIGKILL)
         if runner.poll() is None:
             runner.kill()
