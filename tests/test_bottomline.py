@@ -105,10 +105,10 @@ def test_disputes_are_weighed_by_their_grades(small_dataset, shipped_dataset):
 def test_opening_paragraph_gives_the_states_and_the_latest_change(shipped_dataset):
     lines, _dataset, _params = lines_for(shipped_dataset)
     assert lines.summary.startswith(
-        "Last reported on 3 Aug 2023: military cooperation partial, CIS-MOA pending and "
-        "political climate cooperative. Last reported on 4 Jan 2020: security assistance "
-        "suspended and IMET (military training) pending. The most recent change: CIS-MOA "
-        "became pending in Aug 2023, first reported on 3 Aug 2023."
+        "At the end of 2023, as last reported: on 3 Aug 2023, military cooperation partial, "
+        "CIS-MOA pending and political climate cooperative; on 4 Jan 2020, security "
+        "assistance suspended and IMET (military training) pending. The most recent change: "
+        "CIS-MOA became pending in Aug 2023, first reported on 3 Aug 2023."
     )
     assert "security assistance and IMET (military training), last reported in 2020" in (
         lines.summary
@@ -129,7 +129,8 @@ def test_labels_are_not_capitalised_inside_a_sentence(shipped_dataset, small_dat
 def test_the_synthetic_dataset_reads_as_well(small_dataset):
     lines, _dataset, _params = lines_for(small_dataset)
     assert lines.summary == (
-        "Last reported on 1 Jun 2021: aid off. Last reported on 1 Mar 2020: mood tense. The "
+        "At the end of 2021, as last reported: on 1 Jun 2021, aid off; on 1 Mar 2020, mood "
+        "tense. The "
         "most recent change: aid became off on 10 Feb 2020, first reported on 1 Mar 2020. "
         "Nothing since confirms the state of mood, last reported in 2020: at the end of 2021 "
         "it is assumed, not observed. One stretch rests on a disputed report: aid off from "
@@ -159,8 +160,27 @@ def test_a_report_after_the_window_is_said_to_be_after_it(shipped_dataset):
     lines, _dataset, _params = lines_for(shipped_dataset, end="2019-12-31")
     imet = next(line.text for line in lines.tracks if line.track == "imet")
     assert imet.startswith(
-        "IMET (military training) was last reported pending on 4 Jan 2020, by a wire report "
-        "graded B (usually reliable), reuters-2020-01-imet, after the window closed."
+        "IMET (military training) was last reported pending on 4 Jan 2020, after the window "
+        "closed, by a wire report graded B (usually reliable), reuters-2020-01-imet."
     )
-    assert "A later report shows it still held on 3 Jan 2020, after the window." in imet
+    assert "A report after the window shows it still pending on 3 Jan 2020." in imet
     assert "assumed" not in imet
+
+
+def test_the_opening_sentence_holds_alone_for_a_past_window(shipped_dataset):
+    # The index shows only this sentence: it must name the window's end and mark the
+    # reports published after it, which come after those inside it.
+    lines, _dataset, _params = lines_for(shipped_dataset, start="2019-01-01", end="2019-12-31")
+    first = lines.summary.split(". ")[0]
+    assert first == (
+        "At the end of 2019, as last reported: on 11 Jan 2018, military cooperation "
+        "suspended; on 4 Jan 2020 (after the window), security assistance suspended, IMET "
+        "(military training) pending and political climate strained; on 3 Aug 2023 (after "
+        "the window), CIS-MOA active"
+    )
+
+
+def test_a_stretch_carried_into_the_window_is_dated_by_its_event(shipped_dataset):
+    lines, _dataset, _params = lines_for(shipped_dataset, start="2021-01-01", end="2021-12-31")
+    assert "military cooperation suspended from 9 Jan 2018." in lines.summary
+    assert "from 1 Jan 2021" not in lines.summary

@@ -142,7 +142,8 @@ def test_title_block_as_of_names_the_day_and_the_latest_counted_source(shipped_d
 
 def test_bottom_line_has_the_summary_and_one_entry_per_track(shipped: Briefing):
     fragment = parse(shipped.html["bottom_line"])
-    assert text(fragment.find(".//p[@class='bf-summary']")).startswith("Last reported on ")
+    summary = text(fragment.find(".//p[@class='bf-summary']"))
+    assert summary.startswith("At the end of 2023, as last reported: on ")
     items = fragment.findall(".//ul[@class='bf-tracks']/li")
     assert [i.get("data-track") for i in items] == list(shipped.params.tracks)
     for item, track in zip(items, shipped.params.tracks, strict=True):

@@ -92,7 +92,7 @@ def bottom_line(
         _track_line(track, table[table["track"] == track], by_id, events, reports, dataset, params)
         for track in params.tracks
     )
-    return BottomLine(_summary(lines, table, events, reports, dataset, params), lines)
+    return BottomLine(_summary(lines, table, events, by_id, reports, dataset, params), lines)
 
 
 # --- one track ------------------------------------------------------------------------
@@ -120,11 +120,12 @@ def _track_line(
     inside = [e for e in behind if e.date <= params.end]
     later = [e for e in behind if e.date > params.end]
     report = _latest(inside, reports)
+    # "after the window closed" belongs to the date, before the source's id.
+    after = ", after the window closed" if report.published > params.end else ""
     sentences = [
-        f"{label} was last reported {state} on {day(report.published)}, by {report.described}"
+        f"{label} was last reported {state} on {day(report.published)}{after}, "
+        f"by {report.described}"
     ]
-    if report.published > params.end:
-        sentences[0] += ", after the window closed"
 
     first = behind[0]
     began = format_partial(first.date, first.precision)
@@ -141,7 +142,7 @@ def _track_line(
 
     stale = False
     if later:
-        sentences.append(f"A later report shows it still held {_at(later[0])}, after the window")
+        sentences.append(f"A report after the window shows it still {state} {_at(later[0])}")
     elif (params.end - report.published).days > STALE_AFTER_DAYS:
         stale = True
         sentences.append(
@@ -189,6 +190,7 @@ def _summary(
     lines: tuple[TrackLine, ...],
     table: pd.DataFrame,
     events: pd.DataFrame,
+    by_id: Mapping[str, Any],
     reports: Mapping[str, Report],
     dataset: Dataset,
     params: Parameters,
@@ -199,17 +201,7 @@ def _summary(
             f"No counted source records the state of any track shown by {day(params.end)}"
             f"{_known_on(params)}."
         )
-    sentences = []
-    # Newest reports first: what was known most recently leads.
-    dates = sorted({line.last_report.published for line in known}, reverse=True)
-    for published in dates:
-        held = [
-            f"{lower_first(line.label)} {lower_first(dataset.states[line.state].label)}"
-            for line in known
-            if line.last_report.published == published
-        ]
-        sentences.append(f"Last reported on {day(published)}: {and_(capped(held, 'tracks'))}")
-
+    sentences = [_states_at_end(known, dataset, params)]
     changes = events[
         (events["kind"] == "change")
         & events["track"].isin(params.tracks)
@@ -251,7 +243,7 @@ def _summary(
         )
     contested = table[table["contested"].astype(bool)]
     if not contested.empty:
-        stretches = [stretch_words(row, dataset) for row in contested.itertuples()]
+        stretches = [stretch_words(row, dataset, by_id) for row in contested.itertuples()]
         verb = "rests" if len(stretches) == 1 else "rest"
         sentences.append(
             f"{upper_first(count(len(stretches), 'stretch'))} {verb} on a disputed report: "
@@ -260,11 +252,38 @@ def _summary(
     return ". ".join(sentences) + "."
 
 
-def stretch_words(interval: Any, dataset: Dataset) -> str:
+def _states_at_end(known: list[TrackLine], dataset: Dataset, params: Parameters) -> str:
+    """'At the end of 2023, as last reported: on 3 Aug 2023, CIS-MOA pending; on …': one
+    sentence that holds on its own (the index shows it), grouped by report date. Reports
+    inside the window lead, newest first; those published after it close follow, nearest
+    first, and say so."""
+
+    def order(published: date) -> tuple[int, int]:
+        after = published > params.end
+        return (after, published.toordinal() if after else -published.toordinal())
+
+    groups = []
+    for published in sorted({line.last_report.published for line in known}, key=order):
+        held = [
+            f"{lower_first(line.label)} {lower_first(dataset.states[line.state].label)}"
+            for line in known
+            if line.last_report.published == published
+        ]
+        after = " (after the window)" if published > params.end else ""
+        groups.append(f"on {day(published)}{after}, {and_(capped(held, 'tracks'))}")
+    return f"{upper_first(_end_phrase(params))}, as last reported: {'; '.join(groups)}"
+
+
+def stretch_words(interval: Any, dataset: Dataset, by_id: Mapping[str, Any]) -> str:
     """'IMET suspended from Aug 2018': a stretch of the state table in words, to go
-    inside a sentence."""
+    inside a sentence. A stretch carried into the window is dated by the event that
+    opened it (`by_id`: events by id), not by the window's first day."""
     state = lower_first(dataset.states[interval.state].label)
-    start = format_partial(interval.start, interval.start_precision)
+    opened = by_id[interval.event_ids[0]]
+    if opened.date < interval.start:
+        start = format_partial(opened.date, opened.precision)
+    else:
+        start = format_partial(interval.start, interval.start_precision)
     return f"{lower_first(dataset.track(interval.track).label)} {state} from {start}"
 
 

@@ -10,7 +10,7 @@ briefing notebook's markdown cells, where the analyst edits it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -315,7 +315,7 @@ def contested_claims(
     everything = _by_id(dataset.events)
     visible = set(events["event_id"])
     shown = disputes.head(MAX_CLAIMS)
-    contested = _contested_stretches(table, set(shown["disputes"]), dataset)
+    contested = _contested_stretches(table, set(shown["disputes"]), dataset, everything)
     claims = tuple(
         Claim(
             number=numbers.get(dispute.event_id),
@@ -413,14 +413,14 @@ def _contradicted(
 
 
 def _contested_stretches(
-    table: pd.DataFrame, event_ids: set[str], dataset: Dataset
+    table: pd.DataFrame, event_ids: set[str], dataset: Dataset, by_id: Mapping[str, Any]
 ) -> dict[str, list[str]]:
     """For each of `event_ids`, the stretches that rest on it, in words (one pass over
     the table, however many claims ask)."""
     found: dict[str, list[str]] = {}
     for row in table.itertuples():
         for event_id in event_ids.intersection(row.event_ids):
-            found.setdefault(event_id, []).append(stretch_words(row, dataset))
+            found.setdefault(event_id, []).append(stretch_words(row, dataset, by_id))
     return found
 
 
