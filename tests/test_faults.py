@@ -351,3 +351,23 @@ def test_no_inode_for_the_published_link_leaves_no_build_in_the_history(tmp_path
     assert [p.name for p in history_dir(out).iterdir()] == [staging.name]
     assert not out.exists() and not out.is_symlink()
     assert list(out.parent.glob(".*link*")) == []
+
+
+def test_a_time_limit_hit_inside_a_finalizer_prints_no_ignored_exception(monkeypatch):
+    """A renderer's finalizer can swallow the first _TimeUp: Python would then print
+    "Exception ignored in …" with a traceback. The next one ends the body, silently."""
+    reported = []
+    monkeypatch.setattr(sys, "unraisablehook", reported.append)
+
+    class SlowToFree:
+        def __del__(self):
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline:
+                time.sleep(0.01)
+
+    with pytest.raises(build._TimeUp), build._time_limit(0.2):
+        SlowToFree()  # freed at once: the timer fires inside __del__
+        while True:
+            time.sleep(0.01)
+    assert reported == []
+    assert sys.unraisablehook == reported.append  # put back as it was

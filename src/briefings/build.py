@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -360,7 +361,7 @@ class _TimeUp(BaseException):
 
 
 @contextmanager
-def _time_limit(seconds: int) -> Iterator[None]:
+def _time_limit(seconds: float) -> Iterator[None]:
     """Raise _TimeUp in the body after `seconds`, and again every half second until it
     leaves the body (a library that swallows it once does not stop the clock).
 
@@ -374,6 +375,14 @@ def _time_limit(seconds: int) -> Iterator[None]:
         signal.setitimer(signal.ITIMER_REAL, 0.5)
         raise _TimeUp
 
+    # A _TimeUp raised inside a finalizer or weakref callback is swallowed there, and
+    # Python would print it as "Exception ignored in …" with a traceback: the next one
+    # stops the body, so that one is dropped silently.
+    def unraisable(report) -> None:
+        if not isinstance(report.exc_value, _TimeUp):
+            previous_hook(report)
+
+    previous_hook, sys.unraisablehook = sys.unraisablehook, unraisable
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -381,6 +390,7 @@ def _time_limit(seconds: int) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = previous_hook
 
 
 def _write_record(staging: Path, params: Parameters, dataset: Dataset) -> None:
