@@ -212,6 +212,21 @@ def test_a_briefing_locked_by_another_runner_is_skipped(spec):
     assert outcomes["monthly"].status == "built"
 
 
+def test_a_link_planted_as_one_briefings_lock_fails_that_briefing_only(spec, tmp_path):
+    reports = spec.parent / "reports"
+    (reports / ".locks").mkdir(parents=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    (reports / ".locks" / "weekly.lock").symlink_to(victim)
+    outcomes = schedule(spec, MONDAY)
+    assert outcomes["weekly"].status == "failed"
+    assert outcomes["weekly"].reason.startswith(f"{reports / '.locks' / 'weekly.lock'}: cannot")
+    assert read_status(reports, "weekly")["last_attempt"]["status"] == "failed"
+    assert outcomes["monthly"].status == "built"
+    assert victim.read_text() == "keep me\n"
+    assert (reports / "index.html").exists()
+
+
 def test_runners_write_the_index_one_at_a_time(spec):
     reports = spec.parent / "reports"
     (reports / ".locks").mkdir(parents=True)

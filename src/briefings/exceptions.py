@@ -89,6 +89,10 @@ class OutputError(BriefingsError):
     """An output folder cannot be created or written."""
 
 
+class LockError(OutputError):
+    """A briefing's lock file cannot be opened (for one, a link planted in its place)."""
+
+
 class BuildError(BriefingsError):
     """The briefing notebook failed; the last good briefing is left in place."""
 

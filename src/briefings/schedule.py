@@ -46,7 +46,7 @@ from .clock import (
     real_now,
     recordable,
 )
-from .exceptions import BriefingsError, OutputError
+from .exceptions import BriefingsError, LockError
 from .feed import write_feed
 from .fingerprint import dataset_hash, inputs_hash
 from .index import (
@@ -191,9 +191,8 @@ def attempt(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outc
     The second check matters when another runner built it since this one looked.
     """
     started = time.perf_counter()
-    with briefing_lock(run.reports, briefing.name) as held:
-        if not held:
-            return Outcome(briefing.name, SKIPPED, BUSY)
+
+    def check_and_build() -> Outcome:
         decision = _check(briefing, run)
         if isinstance(decision, Outcome):
             if decision.status == FAILED:
@@ -210,6 +209,20 @@ def attempt(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outc
         else:
             outcome = Outcome(briefing.name, BUILT, decision, _since(started))
         _record(run, briefing, outcome, build_id)
+        return outcome
+
+    return _under_lock(briefing, run, check_and_build)
+
+
+def _under_lock(briefing: Briefing, run: _Run, then: Callable[[], Outcome | str]) -> Outcome | str:
+    """`then()` under the briefing's lock. Skipped when another runner holds it; failed
+    (and recorded) when its lock file cannot be used, which stops this briefing only."""
+    try:
+        with briefing_lock(run.reports, briefing.name) as held:
+            return then() if held else Outcome(briefing.name, SKIPPED, BUSY)
+    except LockError as error:
+        outcome = Outcome(briefing.name, FAILED, str(error))
+        _record(run, briefing, outcome, None)
         return outcome
 
 
@@ -272,7 +285,7 @@ def briefing_lock(reports: Path, name: str, *, wait: bool = False) -> Iterator[b
     try:  # never through a link planted in reports/: truncating it would truncate its target
         fd = open_own(path, os.O_RDWR | os.O_CREAT)
     except OSError as error:
-        raise OutputError(
+        raise LockError(
             f"{path}: cannot open the lock ({error.strerror or error}); "
             "it must be a plain file, not a link"
         ) from None
@@ -298,13 +311,13 @@ def _prepare_reports(reports: Path) -> None:
 
 
 def _check_locked(briefing: Briefing, run: _Run) -> Outcome | str:
-    with briefing_lock(run.reports, briefing.name) as held:
-        if not held:
-            return Outcome(briefing.name, SKIPPED, BUSY)
+    def check() -> Outcome | str:
         decision = _check(briefing, run)
         if isinstance(decision, Outcome) and decision.status == FAILED:
             _record(run, briefing, decision, None)
         return decision
+
+    return _under_lock(briefing, run, check)
 
 
 def _dry_run(briefing: Briefing, run: _Run, say: Progress) -> Outcome:
