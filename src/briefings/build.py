@@ -439,12 +439,14 @@ def execute_notebook(
     papermill counts as a clean end), raise BuildError naming the cell, and keep the
     executed notebook at `failed_copy` for debugging.
     """
+    import nbformat
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     from .engine import STARTED_KERNEL_ENGINE
     from .kernels import take_kernel
+    from .settled import without_run_times
 
     running = {"cell": 0, "finished": None, "quit": None}
     position, total = _injected_cell(notebook)
@@ -505,6 +507,8 @@ def execute_notebook(
         else:
             stopped = _stopped_early(executed, injected)
             if stopped is None:
+                without_run_times(executed)
+                write_atomic(output, nbformat.writes(executed).encode("utf-8"))
                 return executed
             cell, ename, what = stopped
     finally:
