@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from contextlib import contextmanager
@@ -45,10 +46,17 @@ class _Inbox:
 
 
 @contextmanager
-def smtp_server(*, refuse: bool = False):
-    """An SMTP server on 127.0.0.1; yields (port, inbox)."""
+def smtp_server(*, refuse: bool = False, tls: ssl.SSLContext | None = None, implicit=False):
+    """An SMTP server on 127.0.0.1; yields (port, inbox). With `tls`, it requires STARTTLS,
+    or with `implicit` speaks TLS from the first byte (port 465 style)."""
     inbox = _Inbox(refuse)
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    if tls is None:
+        secure = {}
+    elif implicit:
+        secure = {"ssl_context": tls}
+    else:
+        secure = {"tls_context": tls, "require_starttls": True}
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **secure)
     controller.start()
     try:
         yield controller.port, inbox

@@ -4,6 +4,8 @@ rule that a delivery failure never fails, blocks or replaces a build."""
 from __future__ import annotations
 
 import json
+import ssl
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -11,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import write_dataset
+from conftest import require_program, write_dataset
 from servers import free_port, silent_server, smtp_server, webhook_server
 
 from briefings.cli import main
@@ -547,3 +549,50 @@ def test_briefings_schedule_mails_and_posts_a_real_build(tmp_path, mail_env, cap
     feed = ET.parse(tmp_path / "reports" / "feed.xml").getroot()
     [entry] = feed.findall(f"{{{ATOM}}}entry")
     assert entry.find(f"{{{ATOM}}}summary").text == first.split(". ")[0] + "."
+
+
+# --- mail over TLS, against a certificate made for the test ------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, ssl.SSLContext]:
+    """A self-signed certificate for 127.0.0.1 (its file, to trust) and a server context."""
+    openssl = require_program("openssl")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    return cert, server
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_mail_over_tls_is_delivered_to_a_trusted_server(certificate, monkeypatch, security):
+    cert, server = certificate
+    # The client trusts what the system trusts: here, the test's own certificate.
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    with smtp_server(tls=server, implicit=security == "ssl") as (port, inbox):
+        [result] = deliver(
+            notice(), Notify(email=("a@example.org",)), settings(port, security=security)
+        )
+    assert result.status == "sent", result.error
+    [received] = inbox.messages
+    assert received["to"] == ["a@example.org"]
+    assert "[weekly]: built" in received["message"]["Subject"]
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_mail_to_a_server_whose_certificate_is_not_trusted_is_not_sent(certificate, security):
+    _cert, server = certificate
+    with smtp_server(tls=server, implicit=security == "ssl") as (port, inbox):
+        [result] = deliver(
+            notice(), Notify(email=("a@example.org",)), settings(port, security=security)
+        )
+    assert result.status == "failed"
+    assert "certificate verify failed" in result.error
+    assert inbox.messages == []
