@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 import shutil
 import textwrap
@@ -211,18 +210,19 @@ def shipped_dataset() -> Path:
 
 
 def fake_build(
-    out: Path, built_at: str, formats=("html", "pdf"), keep: int = 5, digest: dict | None = None
+    out: Path, built_at: str, formats=("html", "pdf"), keep: int = 5, bottom_line=()
 ) -> Path:
     """Publish, through the real mechanism, a folder that looks like a complete build
-    (with `digest`, the plain-text bottom line a real build records)."""
+    (with `bottom_line`, the plain-text paragraphs a real build records)."""
+    from briefings.buildfolder import BuildFolder, Digest, Manifest
     from briefings.publish import new_staging, publish
 
-    staging = new_staging(out)
-    for name in formats:
-        (staging / f"briefing.{name}").write_text(f"{name} built at {built_at}\n")
-    manifest = {"built_at": built_at, "formats": list(formats), "digest": digest or {}}
-    (staging / "manifest.json").write_text(json.dumps(manifest))
-    return publish(staging, out, keep=keep)
+    folder = BuildFolder(new_staging(out))
+    for kind in formats:
+        folder.briefing(kind).write_text(f"{kind} built at {built_at}\n")
+    manifest = Manifest(built_at=built_at, formats=tuple(formats), digest=Digest(bottom_line))
+    folder.write_manifest(manifest)
+    return publish(folder.path, out, keep=keep)
 
 
 def descendants(pid: int) -> list[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -14,7 +13,8 @@ from conftest import fake_build, headless_chromium, start_tags
 from pypdf import PdfReader
 
 from briefings import build, fingerprint, kernels
-from briefings.build import FORMATS, _cached_request, build_briefing, default_slug
+from briefings.build import _cached_request, build_briefing, default_slug
+from briefings.buildfolder import FORMATS, BuildFolder
 from briefings.cli import main
 from briefings.dataset import load_dataset
 from briefings.exceptions import BuildError
@@ -46,11 +46,18 @@ def test_every_output_is_published(built):
         "manifest.json",
     } <= names
     assert built.out_dir.is_symlink()
-    manifest = json.loads((built.out_dir / "manifest.json").read_text())
-    assert manifest["parameters"]["start"] == "2018-01-01"
-    assert set(manifest["timings"]) >= {"execute", "html", "pdf", "total"}
-    assert manifest["versions"]["papermill"]
-    assert manifest["outputs"]["briefing.pdf"] == built.manifest["outputs"]["briefing.pdf"]
+    manifest = BuildFolder(built.out_dir).read_manifest()
+    assert manifest == built.manifest
+    assert manifest.parameters["start"] == "2018-01-01"
+    assert set(manifest.timings) >= {"execute", "html", "pdf", "total"}
+    assert manifest.versions["papermill"]
+    assert manifest.formats == ("html", "pdf")
+    assert manifest.digest.bottom_line and manifest.digest.changed is None
+    assert {*manifest.outputs, "manifest.json"} == {
+        str(p.relative_to(built.out_dir))
+        for p in built.out_dir.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def test_pdf_text_metadata_and_pages(built):
@@ -103,7 +110,7 @@ def test_unchanged_inputs_are_not_rebuilt(built):
 
 
 def test_an_upgraded_library_misses_the_cache(built, monkeypatch):
-    assert built.manifest["versions"] == fingerprint.library_versions()
+    assert built.manifest.versions == fingerprint.library_versions()
     assert _cached_request(FIXED, FORMATS, built.out_dir, BRIEFING_NOTEBOOK) is not None
     upgraded = {**fingerprint.library_versions(), "weasyprint": "999.0"}
     monkeypatch.setattr(fingerprint, "library_versions", lambda: upgraded)

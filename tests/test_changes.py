@@ -2,43 +2,46 @@
 
 from __future__ import annotations
 
-import json
-import shutil
+import csv
+import io
+from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from conftest import SMALL_EVENTS, SMALL_SOURCES, write_dataset
 
-from briefings.changes import changes_since, changes_since_html
+from briefings.changes import PreviousBuild, changes_since_html, compare
 from briefings.params import prepare
 from briefings.states import compute_states, states_to_csv
 
 HOSTILE = '<script>alert("x")</script> & co'
 
 
-def previous_build(folder: Path, data: Path, **raw) -> Path:
-    """A build folder as the scheduler hands it over: states.csv, manifest, dataset copy."""
+def previous_build(data: Path, **raw) -> PreviousBuild:
+    """What a build of the dataset at `data` recorded, as plain values (its state table's
+    rows as written, the dataset, when it was made)."""
     params, dataset = prepare({"data_dir": str(data), **raw})
-    folder.mkdir()
-    (folder / "states.csv").write_text(states_to_csv(compute_states(dataset, params)))
-    manifest = {"built_at": "2026-01-05T06:00:09+00:00"}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-    shutil.copytree(data, folder / "dataset")
-    return folder / "states.csv"
+    table = states_to_csv(compute_states(dataset, params))
+    return PreviousBuild(
+        tuple(csv.DictReader(io.StringIO(table))), dataset, "2026-01-05T06:00:09+00:00"
+    )
 
 
-def compare(tmp_path: Path, *, events=None, sources=None, **raw):
+def changes_to(data: Path, previous: PreviousBuild, **raw):
+    """The changes from `previous` to a build of the dataset at `data`."""
+    params, dataset = prepare({"data_dir": str(data), **raw})
+    return compare(previous, compute_states(dataset, params), dataset, params), dataset
+
+
+def changed(tmp_path: Path, *, events=None, sources=None, **raw):
     """Changes from the small dataset (previous build) to a variant of it (this build)."""
-    before = write_dataset(tmp_path / "before")
-    previous = previous_build(tmp_path / "previous", before, **raw)
+    previous = previous_build(write_dataset(tmp_path / "before"), **raw)
     after = write_dataset(tmp_path / "after", events=events, sources=sources)
-    params, dataset = prepare({"data_dir": str(after), **raw})
-    changes = changes_since(previous, compute_states(dataset, params), dataset, params)
+    changes, dataset = changes_to(after, previous, **raw)
     return changes, changes_since_html(changes, dataset)
 
 
 def test_nothing_changed_is_said_plainly(tmp_path):
-    changes, html = compare(tmp_path)
+    changes, html = changed(tmp_path)
     assert changes.nothing
     assert changes.previous_build_date == "Mon 5 Jan 2026, 06:00 UTC"
     assert "Compared with the previous build, made Mon 5 Jan 2026, 06:00 UTC." in html
@@ -57,7 +60,7 @@ def test_a_new_event_is_named_with_the_state_changes_it_makes(tmp_path):
         "source_ids": "s1",
         "credibility": "2",
     }
-    changes, html = compare(tmp_path, events=[*SMALL_EVENTS, new])
+    changes, html = changed(tmp_path, events=[*SMALL_EVENTS, new])
     assert [e.event_id for e in changes.new_events] == ["e9"]
     assert not changes.removed_events and not changes.edited_events
     assert [(s.change, s.track, s.state) for s in changes.stretches] == [
@@ -78,10 +81,8 @@ def test_a_new_event_is_named_with_the_state_changes_it_makes(tmp_path):
 
 def test_a_new_dispute_is_a_newly_contested_claim(tmp_path):
     # The previous build had no dispute; this one adds e5, which disputes e2.
-    before = write_dataset(tmp_path / "before", events=SMALL_EVENTS[:4])
-    previous = previous_build(tmp_path / "previous", before)
-    params, dataset = prepare({"data_dir": str(write_dataset(tmp_path / "after"))})
-    changes = changes_since(previous, compute_states(dataset, params), dataset, params)
+    previous = previous_build(write_dataset(tmp_path / "before", events=SMALL_EVENTS[:4]))
+    changes, dataset = changes_to(write_dataset(tmp_path / "after"), previous)
     assert [e.event_id for e in changes.new_events] == ["e5"]
     [contested] = changes.contested
     assert (contested.track, contested.state, contested.disputed_by) == ("aid", "off", ("e5",))
@@ -96,7 +97,7 @@ def test_removed_and_edited_events_and_regrades(tmp_path):
     events[1]["credibility"] = "3"
     sources = [dict(s) for s in SMALL_SOURCES]
     sources[0]["reliability"] = "C"
-    changes, html = compare(tmp_path, events=events, sources=sources)
+    changes, html = changed(tmp_path, events=events, sources=sources)
     assert [e.event_id for e in changes.removed_events] == ["e4"]
     assert [(e.event_id, e.fields) for e in changes.edited_events] == [("e2", ("summary",))]
     assert [(g.subject, g.id, g.before, g.after) for g in changes.grades] == [
@@ -131,30 +132,22 @@ def test_only_what_the_briefing_shows_counts(tmp_path):
     # A new event known only from a source published after as_of is not a change for
     # an as-of briefing.
     late = {**SMALL_EVENTS[3], "event_id": "e9", "date": "2020-06-01", "source_ids": "s2"}
-    changes, _ = compare(tmp_path, events=[*SMALL_EVENTS, late], as_of="2020-12-31")
+    changes, _ = changed(tmp_path, events=[*SMALL_EVENTS, late], as_of="2020-12-31")
     assert changes.nothing
 
 
 def test_without_a_dataset_copy_only_states_are_compared(tmp_path):
-    before = write_dataset(tmp_path / "before", events=SMALL_EVENTS[:3])
-    previous = previous_build(tmp_path / "previous", before)
-    shutil.rmtree(previous.parent / "dataset")
-    params, dataset = prepare({"data_dir": str(write_dataset(tmp_path / "after"))})
-    changes = changes_since(previous, compute_states(dataset, params), dataset, params)
+    previous = previous_build(write_dataset(tmp_path / "before", events=SMALL_EVENTS[:3]))
+    no_copy = replace(previous, dataset=None)
+    changes, dataset = changes_to(write_dataset(tmp_path / "after"), no_copy)
     assert not changes.compared_events and not changes.new_events
     assert [(s.change, s.track) for s in changes.stretches] == [("new", "mood")]
     html = changes_since_html(changes, dataset)
     assert "kept no copy of the dataset, so only the states are compared" in html
 
 
-@pytest.mark.parametrize("previous", [None, "missing"])
-def test_a_first_build_says_there_is_no_previous_build(tmp_path, small_dataset, previous):
-    params, dataset = prepare({"data_dir": str(small_dataset)})
-    changes = None
-    if previous:
-        table = compute_states(dataset, params)
-        changes = changes_since(tmp_path / "none" / "states.csv", table, dataset, params)
-    assert changes is None
-    html = changes_since_html(changes, dataset)
+def test_a_first_build_says_there_is_no_previous_build(small_dataset):
+    _, dataset = prepare({"data_dir": str(small_dataset)})
+    html = changes_since_html(None, dataset)
     assert "There is no previous build of this briefing to compare with" in html
     assert html.startswith('<section class="bf-section bf-changes-since"><h2>')

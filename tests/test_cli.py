@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_ROOT, SMALL_EVENTS, require_program, write_dataset
 
+from briefings.buildfolder import BuildFolder
 from briefings.cli import main
 from briefings.params import PARAMETERS
 
@@ -208,9 +209,9 @@ def test_a_build_from_another_folder_hands_the_kernel_absolute_paths(tmp_path, s
     html = (tmp_path / "out" / "small" / "briefing.html").read_text(encoding="utf-8")
     assert "Small test relationship" in html
     assert "Changes since the previous build" in html
-    manifest = json.loads((tmp_path / "out" / "small" / "manifest.json").read_text())
-    assert manifest["parameters"]["data_dir"] == str(small_dataset)
-    assert manifest["parameters"]["previous_states"] == str(tmp_path / "previous" / "states.csv")
+    manifest = BuildFolder(tmp_path / "out" / "small").read_manifest()
+    assert manifest.parameters["data_dir"] == str(small_dataset)
+    assert manifest.parameters["previous_states"] == str(tmp_path / "previous" / "states.csv")
 
 
 # --- make report ---------------------------------------------------------------------------
@@ -264,8 +265,8 @@ def test_make_report_with_a_relative_dataset_path(tmp_path):
         f".venv/bin/briefings build --format 'html' --data 'data/us-pakistan' --out '{out}'"
     )
     assert paths == [str(out / "briefing.html")]
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["parameters"]["data_dir"] == str(PROJECT_ROOT / "data" / "us-pakistan")
+    manifest = BuildFolder(out).read_manifest()
+    assert manifest.parameters["data_dir"] == str(PROJECT_ROOT / "data" / "us-pakistan")
 
 
 # --- the operating system refusing to take the output ------------------------------------

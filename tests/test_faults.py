@@ -20,6 +20,7 @@ from conftest import descendants, require_program, write_dataset
 
 from briefings import build, publish
 from briefings.build import build_briefing
+from briefings.buildfolder import BuildFolder, Manifest
 from briefings.cli import main
 from briefings.exceptions import BriefingsError, BuildError
 from briefings.paths import BRIEFING_NOTEBOOK
@@ -340,7 +341,7 @@ def test_no_inode_for_the_published_link_leaves_no_build_in_the_history(tmp_path
     out = tmp_path / "reports" / "briefing"
     staging = publish.new_staging(out)
     (staging / "briefing.html").write_text("<p>briefing</p>", encoding="utf-8")
-    publish.write_manifest(staging, {"formats": ["html"]})
+    BuildFolder(staging).write_manifest(Manifest(formats=("html",)))
 
     def no_space(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(self))

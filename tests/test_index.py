@@ -103,7 +103,7 @@ def test_history_lists_complete_builds_newest_first(tmp_path):
 def test_the_index_is_a_table_with_status_times_next_due_bottom_line_and_links(tmp_path):
     spec = load_spec(make_spec(tmp_path))
     alpha = spec.briefings[0]
-    fake_build(alpha.out, "2026-01-05T06:00:00+00:00", digest={"bottom_line": [BOTTOM]})
+    fake_build(alpha.out, "2026-01-05T06:00:00+00:00", bottom_line=(BOTTOM,))
     record_attempt(
         spec.reports,
         "alpha",

@@ -310,7 +310,7 @@ def test_what_is_saved_in_the_parameters_cell_is_what_gets_built(lab, notebook_c
     assert "1 Jan 2019 – 31 Dec 2023" in html
     assert "Edited &amp; saved in &lt;JupyterLab&gt;" in html
     assert "1 Jan 2018 – " not in html
-    assert result.manifest["parameters"]["start"] == "2019-01-01"
+    assert result.manifest.parameters["start"] == "2019-01-01"
 
 
 @pytest.mark.slow

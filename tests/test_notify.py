@@ -3,7 +3,6 @@ rule that a delivery failure never fails, blocks or replaces a build."""
 
 from __future__ import annotations
 
-import json
 import ssl
 import subprocess
 import time
@@ -16,6 +15,7 @@ import pytest
 from conftest import require_program, write_dataset
 from servers import free_port, silent_server, smtp_server, webhook_server
 
+from briefings.buildfolder import BuildFolder, Digest, Manifest
 from briefings.cli import main
 from briefings.exceptions import ConfigError, SpecError
 from briefings.feed import ATOM
@@ -267,28 +267,27 @@ def fake_build(raw, *, formats, out, keep, force, notebook, origin):
     if raw.get("marking") == "fail":
         raise BuildError("notebook: cell 3 failed: ZeroDivisionError: division by zero")
     params, dataset = prepare(raw, origin=origin)
-    staging = new_staging(out)
-    (staging / "briefing.html").write_text("<p>briefing</p>")
-    (staging / "briefing.pdf").write_bytes(PDF)
-    (staging / "states.csv").write_text(
+    folder = BuildFolder(new_staging(out))
+    folder.briefing("html").write_text("<p>briefing</p>")
+    folder.briefing("pdf").write_bytes(PDF)
+    folder.state_table.write_text(
         "track,state,start,end,start_precision,confirmed_until,contested,event_ids,source_ids\n"
     )
-    manifest = {
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs_hash": inputs_hash(params, dataset, formats, notebook),
-        "parameters": {"title": raw.get("title") or out.name},
-        "digest": {
-            "bottom_line": list(BOTTOM),
-            "changes_since": {
-                "changed": raw.get("marking") != "same",
-                "summary": "Nothing changed since the previous build."
-                if raw.get("marking") == "same"
-                else "Since the previous build: 1 new event.",
-            },
-        },
-    }
-    (staging / "manifest.json").write_text(json.dumps(manifest))
-    return SimpleNamespace(build_dir=publish(staging, out, keep=keep))
+    same = raw.get("marking") == "same"
+    manifest = Manifest(
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        inputs_hash=inputs_hash(params, dataset, formats, notebook),
+        parameters={"title": raw.get("title") or out.name},
+        digest=Digest(
+            bottom_line=BOTTOM,
+            changed=not same,
+            changes="Nothing changed since the previous build."
+            if same
+            else "Since the previous build: 1 new event.",
+        ),
+    )
+    folder.write_manifest(manifest)
+    return SimpleNamespace(build_dir=publish(folder.path, out, keep=keep))
 
 
 @pytest.fixture
@@ -527,14 +526,14 @@ def test_briefings_schedule_mails_and_posts_a_real_build(tmp_path, mail_env, cap
         assert main(args) == 0
         assert capsys.readouterr().out == "1 built, 0 skipped, 0 failed\n"
         published = tmp_path / "reports" / "small"
-        manifest = json.loads((published / "manifest.json").read_text(encoding="utf-8"))
+        manifest = BuildFolder(published).read_manifest()
         [mail] = inbox.messages
         assert mail["to"] == ["analyst@example.org"]
         subject = mail["message"]["Subject"].strip()
-        assert subject.startswith(f"{manifest['parameters']['title']} [small]: built (")
+        assert subject.startswith(f"{manifest.title} [small]: built (")
         body = parts(mail["message"])
         # the bottom line the build recorded, word for word, in both parts
-        first = manifest["digest"]["bottom_line"][0]
+        first = manifest.digest.bottom_line[0]
         assert first and first in body["text"]
         assert first.split(":")[0] in body["html"]
         assert "This is the first build of this briefing" in body["text"]

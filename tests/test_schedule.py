@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 from conftest import SMALL_EVENTS, descendants, write_dataset
 
+from briefings.buildfolder import BuildFolder, DatasetRecord, Manifest
 from briefings.cli import main
 from briefings.exceptions import BuildError, OutputError, ScheduleError
 from briefings.fingerprint import inputs_hash
@@ -69,16 +70,16 @@ def fake_build(raw, *, formats, out, keep, force, notebook, origin):
         log.write(json.dumps(call) + "\n")
     if params.marking == "fail":
         raise BuildError(f"{notebook}: cell 3 failed: ZeroDivisionError: division by zero")
-    staging = new_staging(out)
-    (staging / "briefing.html").write_text("<p>briefing</p>")
-    (staging / "states.csv").write_text(f"states of {out.name} built {raw['build_date']}\n")
-    manifest = {
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "inputs_hash": inputs_hash(params, dataset, formats, notebook),
-        "dataset": {"hash": "x"},
-    }
-    (staging / "manifest.json").write_text(json.dumps(manifest))
-    return SimpleNamespace(build_dir=publish(staging, out, keep=keep))
+    folder = BuildFolder(new_staging(out))
+    folder.briefing("html").write_text("<p>briefing</p>")
+    folder.state_table.write_text(f"states of {out.name} built {raw['build_date']}\n")
+    manifest = Manifest(
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        inputs_hash=inputs_hash(params, dataset, formats, notebook),
+        dataset=DatasetRecord(hash="x"),
+    )
+    folder.write_manifest(manifest)
+    return SimpleNamespace(build_dir=publish(folder.path, out, keep=keep))
 
 
 @pytest.fixture

@@ -95,7 +95,7 @@ cp -R "$project/briefings.yaml" "$project/data" "$project/notebooks" "$copy/"
 ln -s "$project/.venv" "$copy/.venv"
 export BRIEFINGS_ROOT=$copy
 name=$(py 'import json, sys; print(next(iter(json.load(open(sys.argv[1])))))' "$work/spec.json")
-manifest=$copy/reports/$name/manifest.json
+out=$copy/reports/$name
 logical_date=$(date -u +%Y-%m-%dT00:00:00+00:00) # today's midnight: never in the future
 
 check "airflow dags test $name $logical_date builds and publishes it"
@@ -104,18 +104,22 @@ airflow dags test "$name" "$logical_date" >"$work/dags-test.log" 2>&1 ||
     fail "airflow dags test failed" "$work/dags-test.log"
 took=$(since "$started")
 grep -q "state=success" "$work/dags-test.log" || fail "the DAG run did not succeed" "$work/dags-test.log"
-[[ -f $manifest ]] || fail "nothing published: no $manifest" "$work/dags-test.log"
-py '
-import json, sys
+# The manifest is read as every reader reads it: through the project's build folder type.
+"$project/.venv/bin/python" -c '
+import sys
 from datetime import datetime
-manifest = json.load(open(sys.argv[1]))
-built_at, build_date = manifest["built_at"], manifest["parameters"]["build_date"]
+from pathlib import Path
+from briefings.buildfolder import BuildFolder
+manifest = BuildFolder(Path(sys.argv[1])).read_manifest()
+if manifest is None:
+    sys.exit(f"nothing published: no manifest in {sys.argv[1]}")
+built_at, build_date = manifest.built_at, manifest.parameters.get("build_date")
 if datetime.fromisoformat(built_at).timestamp() < float(sys.argv[2]) - 1:
     sys.exit(f"the published manifest is old: built at {built_at}")
 if build_date != sys.argv[3][:10]:
     sys.exit(f"build date {build_date} is not the logical date {sys.argv[3]}")
-' "$manifest" "$started" "$logical_date" >"$work/manifest.check" 2>&1 ||
-    fail "$(cat "$work/manifest.check")"
+' "$out" "$started" "$logical_date" >"$work/manifest.check" 2>&1 ||
+    fail "$(cat "$work/manifest.check")" "$work/dags-test.log"
 published=$(readlink "$copy/reports/$name")
 ok "$took s; reports/$name -> $published, build date = logical date"
 

@@ -14,7 +14,8 @@ from IPython.display import HTML, SVG
 
 from . import chart, markup, sections
 from .bottomline import bottom_line
-from .changes import changes_since, changes_since_html
+from .buildfolder import read_previous
+from .changes import Changes, changes_since_html, compare
 from .dataset import Dataset
 from .fingerprint import dataset_hash
 from .params import Parameters, prepare
@@ -96,8 +97,15 @@ class Briefing:
         """What changed since the previous build (scheduled builds); empty otherwise."""
         if self.params.previous_states is None:
             return HTML("")
-        found = changes_since(self.params.previous_states, self.table, self.dataset, self.params)
-        return HTML(changes_since_html(found, self.dataset))
+        return HTML(changes_since_html(self.changes_found(), self.dataset))
+
+    def changes_found(self) -> Changes | None:
+        """The comparison with the previous build whose state table `previous_states`
+        names; None when there is none (a first build)."""
+        previous = read_previous(self.params.previous_states)
+        return (
+            None if previous is None else compare(previous, self.table, self.dataset, self.params)
+        )
 
 
 def _html(section: object) -> HTML:

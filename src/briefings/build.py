@@ -17,19 +17,19 @@ import hashlib
 import logging
 import os
 import re
-import shutil
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import publish
+from .buildfolder import CHART, FORMATS, BuildFolder, DatasetRecord, Digest, Manifest
 from .exceptions import BriefingsError, BuildError, OutputError, Problem, ProblemsError, quoted
 from .fingerprint import dataset_hash, inputs_hash, library_versions, request_hash
 from .nofollow import write_atomic
@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # both import pandas, which a cache hit never needs
     from .dataset import Dataset
     from .params import Parameters
 
-FORMATS = ("html", "pdf")
 PREVIEW_SUFFIX = ".preview"
 DEFAULT_KEEP = 5  # builds kept in a briefing's history
 CHART_TAG = "chart"
@@ -76,12 +75,12 @@ class BuildResult:
     slug: str
     out_dir: Path
     build_dir: Path
-    manifest: dict
+    manifest: Manifest
     cached: bool
 
     def files(self) -> list[Path]:
         """The published output files, in a fixed order."""
-        return [self.out_dir / name for name in sorted(self.manifest["outputs"])]
+        return [self.out_dir / name for name in sorted(self.manifest.outputs)]
 
 
 def default_slug(params: Parameters, dataset: Dataset) -> str:
@@ -152,7 +151,7 @@ def build_briefing(
     fingerprint = inputs_hash(params, dataset, formats, notebook)
     request = request_hash(raw_params, params.data_dir, formats, notebook, out)
     if not force:
-        cached = _cached_result(out, "inputs_hash", fingerprint)
+        cached = _cached_result(out, lambda manifest: manifest.inputs_hash == fingerprint)
         if cached is not None:
             say("inputs unchanged since the published build: nothing to do")
             return cached
@@ -175,10 +174,14 @@ def build_briefing(
             timings,
             failed_copy=publish.failed_notebook(out),
         )
-        manifest["inputs_hash"] = fingerprint
-        manifest["request_hash"] = request
-        manifest["timings"]["total"] = round(time.perf_counter() - started, 3)
-        publish.write_manifest(staging, manifest)
+        total = round(time.perf_counter() - started, 3)
+        manifest = replace(
+            manifest,
+            inputs_hash=fingerprint,
+            request_hash=request,
+            timings={**manifest.timings, "total": total},
+        )
+        BuildFolder(staging).write_manifest(manifest)
         say("publishing")
         build_dir = publish.publish(staging, out, keep=keep)
     except OSError as error:  # disk full, file too large, no inode: the build is not written
@@ -222,7 +225,9 @@ def _cached_request(
             return None
         out = default_out(_slug([dataset_id]), preview=preview)
     request = request_hash(raw_params, data_dir, formats, notebook, Path(out))
-    return None if request is None else _cached_result(Path(out), "request_hash", request)
+    if request is None:
+        return None
+    return _cached_result(Path(out), lambda manifest: manifest.request_hash == request)
 
 
 def _dataset_id(data_dir: Path) -> str | None:
@@ -237,13 +242,14 @@ def _dataset_id(data_dir: Path) -> str | None:
     return dataset_id if isinstance(dataset_id, str) else None
 
 
-def _cached_result(out: Path, key: str, fingerprint: str) -> BuildResult | None:
+def _cached_result(out: Path, same: Callable[[Manifest], bool]) -> BuildResult | None:
+    """The build published at `out` if its manifest is the `same` and it is complete."""
     build_dir = publish.published_build(out)
-    manifest = None if build_dir is None else publish.read_manifest(build_dir)
-    if manifest is None:
+    if build_dir is None:
         return None
-    complete = all((build_dir / name).is_file() for name in manifest.get("outputs", {}))
-    if manifest.get(key) != fingerprint or not complete:
+    folder = BuildFolder(build_dir)
+    manifest = folder.read_manifest()
+    if manifest is None or not same(manifest) or not folder.complete(manifest):
         return None
     return BuildResult(out.name, out, build_dir, manifest, cached=True)
 
@@ -258,19 +264,20 @@ def _build_into(
     say: Progress,
     timings: dict,
     failed_copy: Path,
-) -> dict:
-    """Write every output of one build into `staging`; return the manifest (sans hash).
+) -> Manifest:
+    """Write every output of one build into `staging`; return the manifest (sans hashes).
 
     `params` are the checked values the notebook will end up with; `injected` the ones
     papermill writes into it (the caller's)."""
 
-    digest: dict = {}
+    folder = BuildFolder(staging)
+    digest: list[Digest] = []  # the second thread's, handed over
 
     def alongside_kernel() -> None:
-        _write_record(staging, params, dataset)
+        _write_record(folder, params, dataset)
         from .digest import build_digest
 
-        digest.update(build_digest(params, dataset))
+        digest.append(build_digest(params, dataset))
         from . import render
 
         render.warm_up(pdf="pdf" in formats)
@@ -287,13 +294,13 @@ def _build_into(
 
         with _in_background(alongside_kernel):
             executed = execute_notebook(
-                notebook, injected, staging / "briefing.ipynb", say, failed_copy
+                notebook, injected, folder.executed_notebook, say, failed_copy
             )
     timings["execute"] = time.perf_counter() - mark
     _check_output_sizes(executed, notebook)
     try:
         with _time_limit(RENDER_TIMEOUT):
-            _render(executed, staging, params, formats, say, timings)
+            _render(executed, folder, params, formats, say, timings)
     except _TimeUp:
         raise BuildError(
             f"{notebook}: rendering the briefing took longer than {RENDER_TIMEOUT} s "
@@ -302,36 +309,36 @@ def _build_into(
         ) from None
 
     outputs = sorted(p for p in staging.rglob("*") if p.is_file() and p.name != publish.MARKER)
-    return {
-        "briefing": staging.parent.name,
-        "parameters": params.as_dict(),
-        "formats": list(formats),
-        "dataset": {"id": dataset.id, "path": str(dataset.path), "hash": dataset_hash(dataset)},
-        "versions": library_versions(),  # the versions the cache's hashes cover
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "timings": {k: round(v, 3) for k, v in timings.items()},
-        "outputs": {str(p.relative_to(staging)): _sha256(p) for p in outputs},
-        "digest": digest,  # the bottom line in plain text, for notifications and the feed
-    }
+    return Manifest(
+        briefing=staging.parent.name,
+        parameters=params.as_dict(),
+        formats=formats,
+        dataset=DatasetRecord(dataset.id, str(dataset.path), dataset_hash(dataset)),
+        versions=library_versions(),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        timings={k: round(v, 3) for k, v in timings.items()},
+        outputs={str(p.relative_to(staging)): _sha256(p) for p in outputs},
+        digest=digest[0],
+    )
 
 
 def _render(
-    executed, staging: Path, params: Parameters, formats: tuple[str, ...], say, timings: dict
+    executed, folder: BuildFolder, params: Parameters, formats: tuple[str, ...], say, timings: dict
 ) -> None:
-    """The chart file, the HTML and the PDF of an executed notebook, into `staging`."""
+    """The chart file, the HTML and the PDF of an executed notebook, into `folder`."""
     from .render import html_to_pdf, notebook_to_html
 
     mark = time.perf_counter()
-    (staging / "timeline.svg").write_text(chart_svg(executed), encoding="utf-8")
+    folder.chart.write_text(chart_svg(executed), encoding="utf-8")
     say("rendering HTML")
     html = notebook_to_html(executed, title=params.title, marking=params.marking)
     if "html" in formats:
-        (staging / "briefing.html").write_text(html, encoding="utf-8")
+        folder.briefing("html").write_text(html, encoding="utf-8")
     timings["html"] = time.perf_counter() - mark
     if "pdf" in formats:
         say("rendering PDF")
         mark = time.perf_counter()
-        (staging / "briefing.pdf").write_bytes(html_to_pdf(html))
+        folder.briefing("pdf").write_bytes(html_to_pdf(html))
         timings["pdf"] = time.perf_counter() - mark
 
 
@@ -393,16 +400,11 @@ def _time_limit(seconds: float) -> Iterator[None]:
         sys.unraisablehook = previous_hook
 
 
-def _write_record(staging: Path, params: Parameters, dataset: Dataset) -> None:
+def _write_record(folder: BuildFolder, params: Parameters, dataset: Dataset) -> None:
     """The state table and a copy of the dataset files, beside the briefing."""
     from .states import compute_states, states_to_csv
 
-    table = compute_states(dataset, params)
-    (staging / publish.STATE_TABLE).write_text(states_to_csv(table), encoding="utf-8")
-    snapshot = staging / publish.DATASET_SNAPSHOT
-    snapshot.mkdir()
-    for path in dataset.files:
-        shutil.copyfile(path, snapshot / path.name)
+    folder.write_record(states_to_csv(compute_states(dataset, params)), dataset.files)
 
 
 @contextmanager
@@ -586,7 +588,7 @@ def chart_svg(executed) -> str:
                     return svg if isinstance(svg, str) else "".join(svg)
     raise BuildError(
         f"the notebook has no cell tagged '{CHART_TAG}' with an SVG output; "
-        "tag the chart cell so the build can save timeline.svg"
+        f"tag the chart cell so the build can save {CHART}"
     )
 
 

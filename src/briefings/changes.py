@@ -1,10 +1,11 @@
 """What changed since the previous build of a briefing.
 
-A scheduled build is handed the previous build's `states.csv`; beside it lie that
-build's `manifest.json` and `dataset/` (a copy of the dataset files it was built from).
-Both builds are seen through the current parameters, so only what this briefing shows
-counts: new, removed and edited events, stretches of state that appeared, went or
-ended differently, newly contested stretches, and changed source and event grades.
+The caller hands over what the previous build recorded (its state table, the dataset
+it was made from, when it was made: see buildfolder.read_previous) as plain values; this
+module reads no files. Both builds are seen through the current parameters, so only
+what this briefing shows counts: new, removed and edited events, stretches of state
+that appeared, went or ended differently, newly contested stretches, and changed source
+and event grades.
 """
 
 from __future__ import annotations
@@ -12,21 +13,18 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
 
 from . import markup
 from .clock import readable, stored_time
-from .dataset import EVENT_COLUMNS, Dataset, load_dataset
+from .dataset import EVENT_COLUMNS, Dataset
 from .dates import format_partial
-from .exceptions import DatasetError
 from .params import Parameters
-from .publish import DATASET_SNAPSHOT, read_manifest
 from .states import key_events, states_to_csv, visible_events
 
 # What an edit to an event can touch; credibility is reported as a grade change instead.
@@ -114,34 +112,17 @@ class Changes:
 class PreviousBuild:
     """What a previous build left to compare with."""
 
-    states_csv: str
-    dataset: Dataset | None
-    build_date: str | None
-
-
-def read_previous(previous_states: Path) -> PreviousBuild | None:
-    """The previous build beside `previous_states`; None when there is none (a first build).
-
-    A missing or unloadable dataset copy only narrows the comparison to the states.
-    """
-    try:
-        states_csv = Path(previous_states).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    folder = Path(previous_states).parent
-    try:
-        dataset = load_dataset(folder / DATASET_SNAPSHOT)
-    except DatasetError:
-        dataset = None
-    return PreviousBuild(states_csv, dataset, _build_date(folder))
+    states: tuple[Mapping[str, str], ...]  # its state table's rows, as states.csv writes them
+    dataset: Dataset | None  # None when it kept no usable copy: only states are compared
+    built_at: str  # when it was made, ISO 8601 ('' when not recorded)
 
 
 def compare(
     previous: PreviousBuild, table: pd.DataFrame, dataset: Dataset, params: Parameters
 ) -> Changes:
     """The changes from a previous build to this one (`table` from `compute_states`)."""
-    before = _stretches(previous.states_csv)
-    after = _stretches(states_to_csv(table))
+    before = _stretches(previous.states)
+    after = _stretches(csv.DictReader(io.StringIO(states_to_csv(table))))
     new_events = removed = edited = grades = ()
     previous_numbers: dict[str, int] = {}
     if previous.dataset is not None:
@@ -159,8 +140,9 @@ def compare(
         if event.kind == "dispute":
             disputes.setdefault(event.disputes, []).append(event.event_id)
     order = {track: n for n, track in enumerate(params.tracks)}
+    built = stored_time(previous.built_at)
     return Changes(
-        previous_build_date=previous.build_date,
+        previous_build_date=readable(built) if built is not None else None,
         compared_events=previous.dataset is not None,
         new_events=new_events,
         removed_events=removed,
@@ -171,14 +153,6 @@ def compare(
         numbers=_numbers(dataset, params),
         previous_numbers=previous_numbers,
     )
-
-
-def changes_since(
-    previous_states: Path, table: pd.DataFrame, dataset: Dataset, params: Parameters
-) -> Changes | None:
-    """Read the previous build beside `previous_states` and compare; None for a first build."""
-    previous = read_previous(previous_states)
-    return None if previous is None else compare(previous, table, dataset, params)
 
 
 def changes_summary(changes: Changes | None) -> str:
@@ -264,9 +238,8 @@ class ChangesSince:
 # --- comparing ------------------------------------------------------------------------
 
 
-def _stretches(states_csv: str) -> dict[tuple[str, str, str], dict[str, str]]:
+def _stretches(rows: Iterable[Mapping[str, str]]) -> dict[tuple[str, str, str], Mapping]:
     """State-table rows keyed by (track, state, start), values as the CSV writes them."""
-    rows = csv.DictReader(io.StringIO(states_csv))
     return {(r["track"], r["state"], r["start"]): r for r in rows}
 
 
@@ -376,13 +349,6 @@ def _grades(old_data: Dataset, new_data: Dataset, old: dict, new: dict) -> tuple
         if s in before and s in after and before[s] != after[s]
     )
     return tuple(found)
-
-
-def _build_date(folder: Path) -> str | None:
-    """When the previous build was made ('Mon 5 Jan 2026, 06:00 UTC'), from its manifest."""
-    data = read_manifest(folder)
-    moment = stored_time(data.get("built_at")) if data is not None else None
-    return readable(moment) if moment is not None else None
 
 
 # --- the section's lines ------------------------------------------------------------

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
+from .buildfolder import FORMATS
 from .exceptions import BriefingsError, OutputError, ParameterError, Problem, quoted
 
 EXIT_INPUT = 1
@@ -148,7 +149,7 @@ def _states(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .build import FORMATS, build_briefing
+    from .build import build_briefing
 
     # A preview is a quick look: HTML only unless a format is asked for.
     chosen = args.format or ("html" if args.preview else "both")
@@ -165,11 +166,11 @@ def _build(args: argparse.Namespace) -> int:
     if not args.quiet:
         if result.cached:
             done = (
-                f"briefing unchanged since its build at {result.manifest['built_at']}, in "
+                f"briefing unchanged since its build at {result.manifest.built_at}, in "
                 f"{result.out_dir}/ (inputs identical; --force rebuilds)"
             )
         else:
-            total = result.manifest["timings"].get("total", 0)
+            total = result.manifest.timings.get("total", 0)
             done = f"briefing built in {result.out_dir}/ ({total:.1f} s)"
         print(done, file=sys.stderr)
     for path in result.files():
@@ -346,7 +347,7 @@ def _parser() -> argparse.ArgumentParser:
     param_options(build)
     build.add_argument(
         "--format",
-        choices=("html", "pdf", "both"),
+        choices=(*FORMATS, "both"),
         help="what to write (default: both, HTML and PDF); a --preview writes html unless given",
     )
     where = build.add_mutually_exclusive_group()

@@ -1,7 +1,7 @@
 """A build in a few plain lines, for its readers: the bottom line and what changed.
 
 The scheduler's notifications and the Atom feed need the briefing's bottom line as text,
-without opening the HTML. The build records it in its manifest (`digest`), taken from the
+without opening the HTML. The build records it in its manifest (`Digest`), taken from the
 same section the notebook shows, rendered and reduced to its text: so the wording stays
 whatever the bottom-line code writes.
 """
@@ -12,6 +12,8 @@ import re
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
+from .buildfolder import Digest
+
 if TYPE_CHECKING:  # the dataset and the briefing: only a build needs them, not the index
     from .dataset import Dataset
     from .params import Parameters
@@ -19,30 +21,26 @@ if TYPE_CHECKING:  # the dataset and the briefing: only a build needs them, not 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 
 
-def build_digest(params: Parameters, dataset: Dataset) -> dict:
-    """`bottom_line` (its paragraphs as plain text) and, for a scheduled build,
-    `changes_since`: `changed` (anything at all, or a first build) and a `summary`. Both
-    come from the object the notebook calls, as the briefing shows them."""
+def build_digest(params: Parameters, dataset: Dataset) -> Digest:
+    """The bottom line's paragraphs as plain text and, for a scheduled build, whether
+    anything changed (a first build counts as a change) and a summary. Both come from the
+    object the notebook calls, as the briefing shows them."""
     from .briefing import Briefing
-    from .changes import changes_since, changes_summary
+    from .changes import changes_summary
 
     briefing = Briefing.of(params, dataset)
-    digest: dict = {"bottom_line": text_blocks(briefing.bottom_line().data)}
-    if params.previous_states is not None:
-        found = changes_since(params.previous_states, briefing.table, dataset, params)
-        digest["changes_since"] = {
-            "changed": found is None or not found.nothing,
-            "summary": changes_summary(found),
-        }
-    return digest
+    bottom_line = tuple(text_blocks(briefing.bottom_line().data))
+    if params.previous_states is None:
+        return Digest(bottom_line)
+    found = briefing.changes_found()
+    return Digest(bottom_line, found is None or not found.nothing, changes_summary(found))
 
 
-def first_sentence(digest: object) -> str:
+def first_sentence(digest: Digest) -> str:
     """The first sentence of a recorded bottom line ('' when there is none)."""
-    blocks = digest.get("bottom_line") if isinstance(digest, dict) else None
-    if not isinstance(blocks, list) or not blocks or not isinstance(blocks[0], str):
+    if not digest.bottom_line:
         return ""
-    return _SENTENCE_END.split(blocks[0].strip(), maxsplit=1)[0]
+    return _SENTENCE_END.split(digest.bottom_line[0].strip(), maxsplit=1)[0]
 
 
 def text_blocks(html: str) -> list[str]:

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .buildfolder import BuildFolder, Manifest
 from .clock import EARLIEST, as_utc
 from .digest import first_sentence
 from .index import builds
 from .nofollow import write_atomic
-from .publish import history_dir, read_manifest
+from .publish import history_dir
 from .spec import FEED_FILE, Spec
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -46,16 +47,15 @@ def feed_entries(spec: Spec) -> list[Entry]:
     entries = []
     for briefing in spec.briefings:
         for build in builds(briefing, spec.reports):
-            manifest = read_manifest(history_dir(briefing.out) / build.build_id) or {}
-            parameters = manifest.get("parameters")
-            title = parameters.get("title") if isinstance(parameters, dict) else None
+            folder = BuildFolder(history_dir(briefing.out) / build.build_id)
+            manifest = folder.read_manifest() or Manifest()
             entries.append(
                 Entry(
                     briefing=briefing.name,
                     build_id=build.build_id,
-                    title=str(title or briefing.name),
+                    title=manifest.title or briefing.name,
                     updated=_time(build.built_at),
-                    summary=first_sentence(manifest.get("digest")),
+                    summary=first_sentence(manifest.digest),
                     links=tuple((*_KINDS[label], href) for label, href in build.files),
                 )
             )

@@ -16,15 +16,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import markup
+from .buildfolder import BuildFolder, Manifest
 from .clock import LONG_AGO, next_fire, readable, stored_time
 from .digest import first_sentence
 from .exceptions import ProblemsError
 from .nofollow import read_own_text, real_folder, write_atomic
-from .publish import kept_builds, published_build, read_manifest
+from .publish import kept_builds, published_build
 from .spec import FEED_FILE, INDEX_FILE, Briefing, Spec
 
 STATUS_DIR = ".status"
-_OUTPUTS = (("briefing.html", "HTML"), ("briefing.pdf", "PDF"))
 INDEX_TEMPLATE = "index/index.html.j2"
 
 
@@ -98,17 +98,16 @@ def builds(briefing: Briefing, reports: Path) -> list[BuildLink]:
     current = published_build(briefing.out)
     found = []
     for folder in reversed(kept_builds(briefing.out)):
-        manifest = read_manifest(folder)
+        manifest = BuildFolder(folder).read_manifest()
         if manifest is None:
             continue
         is_current = current is not None and folder.name == current.name
-        base = briefing.out if is_current else folder
+        base = BuildFolder(briefing.out if is_current else folder)
         files = tuple(
-            (label, _href(base / name, reports))
-            for name, label in _OUTPUTS
-            if (folder / name).is_file()
+            (kind.upper(), _href(base.briefing(kind), reports))
+            for kind in BuildFolder(folder).formats()
         )
-        found.append(BuildLink(folder.name, str(manifest.get("built_at", "")), files, is_current))
+        found.append(BuildLink(folder.name, manifest.built_at, files, is_current))
     return found
 
 
@@ -153,7 +152,7 @@ def write_index(spec: Spec, *, now: datetime) -> Path:
     return path
 
 
-def last_success(reports: Path, name: str, published: Path, manifest: dict) -> datetime:
+def last_success(reports: Path, name: str, published: Path, manifest: Manifest) -> datetime:
     """When the published build was made, on the clock of the run that made it.
 
     A run given `--now` records that time, so due-ness follows the scheduler's clock; a
@@ -164,7 +163,7 @@ def last_success(reports: Path, name: str, published: Path, manifest: dict) -> d
     success = read_status(reports, name).get("last_success")
     success = success if isinstance(success, dict) else {}
     recorded = stored_time(success.get("at")) if success.get("build") == published.name else None
-    return recorded or stored_time(manifest.get("built_at")) or LONG_AGO
+    return recorded or stored_time(manifest.built_at) or LONG_AGO
 
 
 def _row(briefing: Briefing, reports: Path, now: datetime) -> IndexRow:
@@ -174,8 +173,8 @@ def _row(briefing: Briefing, reports: Path, now: datetime) -> IndexRow:
     attempt = status.get("last_attempt") if isinstance(status.get("last_attempt"), dict) else {}
     outcome = str(attempt.get("status") or "")
     published = published_build(briefing.out)
-    manifest = (read_manifest(published) if published is not None else None) or {}
-    if published is None or not manifest:
+    manifest = None if published is None else BuildFolder(published).read_manifest()
+    if published is None or manifest is None:
         next_due = "at the next run (never built)"
     else:
         due = next_fire(briefing.cron, last_success(reports, briefing.name, published, manifest))
@@ -190,7 +189,7 @@ def _row(briefing: Briefing, reports: Path, now: datetime) -> IndexRow:
         latest=latest,
         latest_time=_readable(latest.built_at) if latest else "",
         next_due=next_due,
-        bottom_line=first_sentence(manifest.get("digest")),
+        bottom_line=first_sentence(manifest.digest) if manifest is not None else "",
         history=tuple((_readable(b.built_at) or b.build_id, b) for b in kept if not b.current),
         delivery_failures=_delivery_failures(status.get("last_delivery")),
     )

@@ -25,9 +25,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import markup
+from .buildfolder import BuildFolder, Manifest
 from .clock import readable, real_now
 from .exceptions import ConfigError, Problem, SpecError
-from .publish import published_build, read_manifest
+from .publish import published_build
 from .spec import Briefing, Notify, load_spec, select
 
 SECURITY = ("none", "starttls", "ssl")
@@ -366,27 +367,21 @@ def notice_for(
     """The notice about a briefing's published build (or its failure, with `reason`);
     links are relative to `reports`."""
     published = published_build(briefing.out)
-    manifest = (read_manifest(published) if published is not None else None) or {}
-    parameters = manifest.get("parameters")
-    title = parameters.get("title") if isinstance(parameters, dict) else None
-    digest = manifest.get("digest") if isinstance(manifest.get("digest"), dict) else {}
-    bottom = digest.get("bottom_line")
-    changes = digest.get("changes_since")
-    folder = briefing.out.relative_to(reports).as_posix()
+    manifest = _published_manifest(briefing)
+    link = BuildFolder(briefing.out.relative_to(reports))
     links = tuple(
-        (label, f"{folder}/{name}")
-        for name, label in (("briefing.html", "HTML"), ("briefing.pdf", "PDF"))
-        if published is not None and (published / name).is_file()
+        (kind.upper(), link.briefing(kind).as_posix())
+        for kind in (BuildFolder(published).formats() if published is not None else ())
     )
-    pdf = briefing.out / "briefing.pdf"
+    pdf = BuildFolder(briefing.out).briefing("pdf")
     return Notice(
         briefing=briefing.name,
-        title=str(title or briefing.params.get("title") or briefing.name),
+        title=str(manifest.title or briefing.params.get("title") or briefing.name),
         event=event,
         status="failed" if event == "failed" else "built",
         when=readable(finished),
-        bottom_line=tuple(str(b) for b in bottom) if isinstance(bottom, list) else (),
-        changes=str(changes.get("summary", "")) if isinstance(changes, dict) else "",
+        bottom_line=manifest.digest.bottom_line,
+        changes=manifest.digest.changes,
         reason=reason,
         links=links,
         pdf=pdf if pdf.is_file() else None,
@@ -396,11 +391,14 @@ def notice_for(
 
 def changed_flag(briefing: Briefing) -> bool | None:
     """Whether the published build's changes section found anything (None: not recorded)."""
+    return _published_manifest(briefing).digest.changed
+
+
+def _published_manifest(briefing: Briefing) -> Manifest:
+    """The manifest of the briefing's published build (empty when there is none)."""
     published = published_build(briefing.out)
-    manifest = (read_manifest(published) if published is not None else None) or {}
-    digest = manifest.get("digest")
-    changes = digest.get("changes_since") if isinstance(digest, dict) else None
-    return changes.get("changed") if isinstance(changes, dict) else None
+    manifest = None if published is None else BuildFolder(published).read_manifest()
+    return manifest or Manifest()
 
 
 def test_notification(spec_path: str | Path, name: str) -> list[Delivery]:

@@ -14,7 +14,6 @@ inside the history is followed if it is a link (see nofollow).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -23,8 +22,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .exceptions import OutputError, ProblemsError
-from .nofollow import is_real_file, is_real_folder, read_own_text, real_folder, write_atomic
+from .buildfolder import MANIFEST, BuildFolder
+from .exceptions import OutputError
+from .nofollow import is_real_file, is_real_folder, real_folder, write_atomic
 
 # The one place the history's name is set: the index, the scheduler and the build read it
 # through history_dir(). Not hidden, so JupyterLab's file server follows links into it.
@@ -37,12 +37,6 @@ _MARKER_TEXT = "A build folder made by `briefings build`; pruning the history re
 # A failed build keeps its executed notebook beside its output as <name> + this.
 FAILED_SUFFIX = ".failed.ipynb"
 _STAGING_PREFIX = ".staging-"
-# What a build folder holds besides the briefing, named only here: the build writes them
-# through this module, and the cache, the schedule, the index and the changes section
-# read them through it.
-MANIFEST = "manifest.json"
-STATE_TABLE = "states.csv"
-DATASET_SNAPSHOT = "dataset"  # a copy of the dataset files the build was made from
 _BUILD_ID = re.compile(r"\d{8}T\d{12}Z")
 
 
@@ -80,9 +74,8 @@ def check_out(out: Path, formats: Sequence[str]) -> None:
             f"{out}: is {what} that briefings did not publish, and publishing would replace "
             "it; give a name that does not exist yet"
         )
-    manifest = None if current is None else read_manifest(current)
-    kept = manifest.get("formats") if manifest else None
-    missing = [f for f in kept if f not in formats] if isinstance(kept, list) else []
+    manifest = None if current is None else BuildFolder(current).read_manifest()
+    missing = [f for f in manifest.formats if f not in formats] if manifest is not None else []
     if missing:
         raise OutputError(
             f"{out}: its published build also has {' and '.join(map(str, missing)).upper()}, "
@@ -143,21 +136,6 @@ def kept_builds(out: Path) -> list[Path]:
     return sorted(p for p in history.iterdir() if _BUILD_ID.fullmatch(p.name) and _is_build(p))
 
 
-def write_manifest(folder: Path, manifest: dict) -> None:
-    """Write a build folder's manifest (sorted keys, so equal manifests are equal bytes)."""
-    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
-    (folder / MANIFEST).write_text(text, encoding="utf-8")
-
-
-def read_manifest(folder: Path) -> dict | None:
-    """The manifest of a build folder; None when missing, a link or unreadable."""
-    try:
-        data = json.loads(read_own_text(folder / MANIFEST))
-    except (ProblemsError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def publish(staging: Path, out: Path, *, keep: int) -> Path:
     """Move a complete staging folder into the history and point `out` at it.
 
@@ -165,8 +143,8 @@ def publish(staging: Path, out: Path, *, keep: int) -> Path:
     something may have appeared there during the build. A successful build also clears
     the failed notebook an earlier attempt left.
     """
-    formats = (read_manifest(staging) or {}).get("formats")
-    check_out(out, formats if isinstance(formats, list) else ())
+    manifest = BuildFolder(staging).read_manifest()
+    check_out(out, manifest.formats if manifest is not None else ())
     build_id = staging.name.removeprefix(_STAGING_PREFIX).rsplit("-", 1)[0]
     final = staging.with_name(build_id)
     staging.replace(final)

@@ -24,7 +24,6 @@ import ctypes
 import fcntl
 import multiprocessing
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from pathlib import Path
 
 from . import kernels
 from .build import build_briefing
+from .buildfolder import BuildFolder
 from .clock import (
     check_run_time,
     format_moment,
@@ -57,17 +57,11 @@ from .index import (
     record_delivery,
     write_index,
 )
-from .nofollow import is_real_file, is_real_folder, open_own, real_folder
+from .nofollow import open_own, real_folder
 from .notify import base_url_from_env
 from .params import prepare
 from .paths import BRIEFING_NOTEBOOK
-from .publish import (
-    DATASET_SNAPSHOT,
-    MANIFEST,
-    STATE_TABLE,
-    published_build,
-    read_manifest,
-)
+from .publish import published_build
 from .spec import Briefing, load_spec, select
 
 BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
@@ -332,7 +326,7 @@ def _dry_run(briefing: Briefing, run: _Run, say: Progress) -> Outcome:
 def _check(briefing: Briefing, run: _Run) -> Outcome | str:
     """Why the briefing must be built, or the outcome of not building it."""
     published = published_build(briefing.out)
-    manifest = None if published is None else read_manifest(published)
+    manifest = None if published is None else BuildFolder(published).read_manifest()
     try:
         params, dataset = prepare(briefing.params, origin=briefing.origin, notebook=run.notebook)
     except BriefingsError as error:
@@ -341,8 +335,8 @@ def _check(briefing: Briefing, run: _Run) -> Outcome | str:
         return "forced (--force)"
     if manifest is None:
         return "never built"
-    if manifest.get("inputs_hash") != inputs_hash(params, dataset, briefing.formats, run.notebook):
-        data_changed = manifest.get("dataset", {}).get("hash") != dataset_hash(dataset)
+    if manifest.inputs_hash != inputs_hash(params, dataset, briefing.formats, run.notebook):
+        data_changed = manifest.dataset.hash != dataset_hash(dataset)
         what = "the data" if data_changed else "the notebook, code, parameters or formats"
         return f"inputs changed: {what}"
     fire = next_fire(briefing.cron, last_success(run.reports, briefing.name, published, manifest))
@@ -357,10 +351,15 @@ def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
     The previous build is copied aside first: publishing the new one prunes history.
     """
     with tempfile.TemporaryDirectory(prefix="briefings-previous-") as temporary:
-        previous = _copy_previous(published_build(briefing.out), Path(temporary))
+        # An empty folder when there is nothing to compare with: the check and the changes
+        # section then know it is a first build.
+        published = published_build(briefing.out)
+        previous = BuildFolder(Path(temporary))
+        if published is not None:
+            BuildFolder(published).copy_record(previous)
         raw = {
             **briefing.params,
-            "previous_states": str(previous),
+            "previous_states": str(previous.state_table),
             "build_date": run.now.date().isoformat(),
         }
         result = build(
@@ -373,26 +372,6 @@ def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
             origin=briefing.origin,
         )
     return Path(result.build_dir).name
-
-
-def _copy_previous(published: Path | None, folder: Path) -> Path:
-    """Copy the comparison files of a build into `folder`; return where states.csv is.
-
-    With no published build, or one without a states.csv, `folder` stays empty and the
-    returned path does not exist: that tells the check and the changes section there is
-    no previous build to compare with.
-    """
-    # Only plain files: a link planted in a build is not followed.
-    if published is not None and is_real_file(published / STATE_TABLE):
-        for name in (STATE_TABLE, MANIFEST):
-            if is_real_file(published / name):
-                shutil.copyfile(published / name, folder / name)
-        if is_real_folder(published / DATASET_SNAPSHOT):
-            (folder / DATASET_SNAPSHOT).mkdir()
-            for path in (published / DATASET_SNAPSHOT).iterdir():
-                if is_real_file(path):
-                    shutil.copyfile(path, folder / DATASET_SNAPSHOT / path.name)
-    return folder / STATE_TABLE
 
 
 def _attempt_all(

@@ -17,7 +17,8 @@ import yaml
 from croniter import croniter
 from croniter.croniter import CroniterError
 
-from .build import DEFAULT_KEEP, FORMATS
+from .build import DEFAULT_KEEP
+from .buildfolder import FORMATS
 from .exceptions import ParameterError, Problem, ProblemsError, SpecError, quoted
 from .params import OCCASION_PARAMETERS, coerce_parameters
 from .publish import FAILED_SUFFIX, HISTORY
