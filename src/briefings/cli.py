@@ -182,10 +182,10 @@ def _build(args: argparse.Namespace) -> int:
 def _schedule(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from .index import FAILED
     from .paths import SCHEDULE_SPEC
     from .schedule import (
         DEFAULT_JOBS,
-        FAILED,
         exit_status,
         format_summary,
         run_schedule,

@@ -25,6 +25,7 @@ from .publish import kept_builds, published_build
 from .spec import FEED_FILE, INDEX_FILE, Briefing, Spec
 
 STATUS_DIR = ".status"
+BUILT, FAILED = "built", "failed"  # a build attempt's status, as the status file records it
 INDEX_TEMPLATE = "index/index.html.j2"
 
 
@@ -71,7 +72,7 @@ def record_attempt(reports: Path, name: str, attempt: dict) -> dict:
     status = read_status(reports, name)
     status["briefing"] = name
     status["last_attempt"] = attempt
-    if attempt.get("status") == "built":
+    if attempt.get("status") == BUILT:
         status["last_success"] = attempt
     real_folder(reports / STATUS_DIR, below=reports)
     write_atomic(status_path(reports, name), json.dumps(status, indent=2, sort_keys=True) + "\n")
@@ -183,9 +184,9 @@ def _row(briefing: Briefing, reports: Path, now: datetime) -> IndexRow:
         name=briefing.name,
         description=briefing.description,
         cron=briefing.cron,
-        status=outcome if outcome in ("built", "failed") else "never built",
+        status=outcome if outcome in (BUILT, FAILED) else "never built",
         attempted=_readable(attempt.get("finished") or attempt.get("at")),
-        reason=str(attempt.get("reason") or "") if outcome == "failed" else "",
+        reason=str(attempt.get("reason") or "") if outcome == FAILED else "",
         latest=latest,
         latest_time=_readable(latest.built_at) if latest else "",
         next_due=next_due,

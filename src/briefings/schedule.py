@@ -50,6 +50,8 @@ from .exceptions import BriefingsError, LockError
 from .feed import write_feed
 from .fingerprint import dataset_hash, inputs_hash
 from .index import (
+    BUILT,
+    FAILED,
     STATUS_DIR,
     last_success,
     read_status,
@@ -64,7 +66,7 @@ from .paths import BRIEFING_NOTEBOOK
 from .publish import published_build
 from .spec import Briefing, load_spec, select
 
-BUILT, SKIPPED, FAILED = "built", "skipped", "failed"
+SKIPPED = "skipped"  # an outcome never recorded: the status file keeps BUILT or FAILED
 WOULD_BUILD = "would build"  # a dry run's verdict on a briefing that is due or changed
 LOCK_DIR = ".locks"
 BUSY = "being built by another runner"
