@@ -33,7 +33,7 @@ from .buildfolder import CHART, FORMATS, BuildFolder, DatasetRecord, Digest, Man
 from .exceptions import BriefingsError, BuildError, OutputError, Problem, ProblemsError, quoted
 from .fingerprint import dataset_hash, inputs_hash, library_versions, request_hash
 from .nofollow import write_atomic
-from .paths import BRIEFING_NOTEBOOK, REPORTS_DIR
+from .paths import BRIEFING_NOTEBOOK, DATASET_FILE, REPORTS_DIR
 
 if TYPE_CHECKING:  # both import pandas, which a cache hit never needs
     from .dataset import Dataset
@@ -235,7 +235,7 @@ def _dataset_id(data_dir: Path) -> str | None:
     from .yamlfile import read_yaml_file
 
     try:
-        _, meta = read_yaml_file(data_dir / "dataset.yaml")
+        _, meta = read_yaml_file(data_dir / DATASET_FILE)
     except ProblemsError:
         return None
     dataset_id = meta.get("id") if isinstance(meta, dict) else None

@@ -46,4 +46,5 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # What `briefings init` copies into a new project; its notebook links to BRIEFING_NOTEBOOK.
 PROJECT_TEMPLATE = TEMPLATES_DIR / "project"
 # The files of a dataset folder, in the order they are hashed.
-DATASET_FILES = ("dataset.yaml", "sources.csv", "events.csv")
+DATASET_FILE, SOURCES_FILE, EVENTS_FILE = "dataset.yaml", "sources.csv", "events.csv"
+DATASET_FILES = (DATASET_FILE, SOURCES_FILE, EVENTS_FILE)

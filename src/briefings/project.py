@@ -15,11 +15,11 @@ from pathlib import Path
 from string import Template
 
 from .exceptions import OutputError
-from .paths import PROJECT_FILE, PROJECT_TEMPLATE
+from .paths import DATASET_FILE, EVENTS_FILE, PROJECT_FILE, PROJECT_TEMPLATE, SOURCES_FILE
 
 # Template file -> where it goes in the project; `{id}` is the dataset's id.
 LAYOUT = {
-    "dataset.yaml": "data/{id}/dataset.yaml",
+    "dataset.yaml": f"data/{{id}}/{DATASET_FILE}",
     PROJECT_FILE: PROJECT_FILE,
     "README.md": "README.md",
     "gitignore": ".gitignore",
@@ -62,7 +62,7 @@ def init_project(folder: Path) -> list[Path]:
             else:
                 shutil.copyfile(PROJECT_TEMPLATE / source, path)
             made.append(path)
-        for name, columns in (("sources.csv", SOURCE_COLUMNS), ("events.csv", EVENT_COLUMNS)):
+        for name, columns in ((SOURCES_FILE, SOURCE_COLUMNS), (EVENTS_FILE, EVENT_COLUMNS)):
             path = folder / "data" / ident / name
             with path.open("w", encoding="utf-8", newline="") as handle:
                 csv.writer(handle, lineterminator="\n").writerow(columns)
