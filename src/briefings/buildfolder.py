@@ -56,7 +56,7 @@ class Digest:
 
     bottom_line: tuple[str, ...] = ()
     changed: bool | None = None  # None: not a scheduled build, so not compared
-    changes: str = ""
+    changes: str = ""  # what changed, in one sentence (changes.changes_summary)
 
 
 @dataclass(frozen=True)
