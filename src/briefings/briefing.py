@@ -14,9 +14,9 @@ from IPython.display import HTML, SVG
 
 from . import chart, markup, sections
 from .bottomline import bottom_line
-from .buildfolder import read_previous
-from .changes import Changes, changes_since_html, compare
+from .changes import Changes, changes_since_html
 from .dataset import Dataset
+from .digest import changes_found
 from .fingerprint import dataset_hash
 from .params import Parameters, prepare
 from .states import compute_states, key_events, visible_events
@@ -102,10 +102,7 @@ class Briefing:
     def changes_found(self) -> Changes | None:
         """The comparison with the previous build whose state table `previous_states`
         names; None when there is none (a first build)."""
-        previous = read_previous(self.params.previous_states)
-        return (
-            None if previous is None else compare(previous, self.table, self.dataset, self.params)
-        )
+        return changes_found(self.params, self.table, self.dataset)
 
 
 def _html(section: object) -> HTML:

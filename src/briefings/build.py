@@ -13,6 +13,8 @@ pandas, papermill or the renderers are imported (see fingerprint.request_hash).
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import hashlib
 import logging
 import os
@@ -22,7 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING
 from . import publish
 from .buildfolder import CHART, FORMATS, BuildFolder, DatasetRecord, Digest, Manifest
 from .exceptions import BriefingsError, BuildError, OutputError, Problem, ProblemsError, quoted
-from .fingerprint import dataset_hash, inputs_hash, library_versions, request_hash
+from .fingerprint import files_hash, inputs_hash, library_versions, request_hash
 from .nofollow import write_atomic
 from .paths import BRIEFING_NOTEBOOK, DATASET_FILE, REPORTS_DIR
 
@@ -162,12 +164,16 @@ def build_briefing(
     # Absolute: papermill changes this process's working folder to the notebook's while
     # the kernel runs, and the second thread writes into staging meanwhile.
     staging = publish.new_staging(out).absolute()
+    # Handed over, not kept: _build_into lets the dataset go once the work beside the
+    # kernel is done, so its frames are not held while the kernel and the PDF need memory.
+    handed = [dataset]
+    del dataset
     try:
         manifest = _build_into(
             staging,
             params,
             caller_values(raw_params),
-            dataset,
+            handed,
             formats,
             notebook,
             say,
@@ -258,7 +264,7 @@ def _build_into(
     staging: Path,
     params: Parameters,
     injected: dict[str, object],
-    dataset: Dataset,
+    handed: list[Dataset],
     formats: tuple[str, ...],
     notebook: Path,
     say: Progress,
@@ -268,19 +274,25 @@ def _build_into(
     """Write every output of one build into `staging`; return the manifest (sans hashes).
 
     `params` are the checked values the notebook will end up with; `injected` the ones
-    papermill writes into it (the caller's)."""
+    papermill writes into it (the caller's). The dataset is taken out of `handed` and
+    let go once the state table and the digest are made (the kernel loads its own)."""
 
     folder = BuildFolder(staging)
     digest: list[Digest] = []  # the second thread's, handed over
+    dataset = handed.pop()
+    dataset_id, dataset_path, dataset_files = dataset.id, str(dataset.path), dataset.files
 
     def alongside_kernel() -> None:
+        nonlocal dataset
         _write_record(folder, params, dataset)
         from .digest import build_digest
 
         digest.append(build_digest(params, dataset))
+        dataset = None  # its last reference: 100,000 events are 100 MB in this process
         from . import render
 
         render.warm_up(pdf="pdf" in formats)
+        _release_memory()
 
     mark = time.perf_counter()
     from .kernels import started_early
@@ -313,7 +325,7 @@ def _build_into(
         briefing=staging.parent.name,
         parameters=params.as_dict(),
         formats=formats,
-        dataset=DatasetRecord(dataset.id, str(dataset.path), dataset_hash(dataset)),
+        dataset=DatasetRecord(dataset_id, dataset_path, files_hash(dataset_files)),
         versions=library_versions(),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         timings={k: round(v, 3) for k, v in timings.items()},
@@ -405,6 +417,14 @@ def _write_record(folder: BuildFolder, params: Parameters, dataset: Dataset) -> 
     from .states import compute_states, states_to_csv
 
     folder.write_record(states_to_csv(compute_states(dataset, params)), dataset.files)
+
+
+def _release_memory() -> None:
+    """Collect garbage and hand freed heap memory back to the system, which glibc's
+    allocator otherwise keeps for this process (a third of a large dataset's frames)."""
+    gc.collect()
+    with suppress(OSError, AttributeError):  # not glibc: nothing to hand back
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 @contextmanager

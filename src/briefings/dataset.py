@@ -68,6 +68,8 @@ COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")  # a state's colour: #rrggbb
 _YAML_KEYS = {"id", "title", "description", "window", "tracks", "states"}
 _TRACK_KEYS = {"id", "label", "states", "description"}
 _STATE_KEYS = {"id", "label", "colour", "meaning"}
+# Event columns whose values rarely repeat: not worth looking up while loading.
+_UNIQUE = frozenset({"event_id", "summary", "row"})
 
 
 @dataclass(frozen=True)
@@ -385,7 +387,11 @@ def _load_events(
     event_lines: dict[str, int] = {}
     for line, row in rows:
         event_lines.setdefault(row["event_id"], line)
-    records = []
+    # Built column by column, with one copy of each repeated value (a track, a kind, a
+    # list of sources): a record per event held the 100,000-event dataset several
+    # times over while loading it.
+    columns: dict[str, list] = {name: [] for name in (*EVENT_COLUMNS, "row")}
+    shared: dict = {}
     for line, row in rows:
 
         def report(column: str, message: str, line=line) -> None:
@@ -485,27 +491,29 @@ def _load_events(
                     "(digits only, no separators; or leave empty)",
                 )
 
-        records.append(
-            {
-                "event_id": event_id,
-                "date": parsed[0] if parsed else None,
-                "precision": row["precision"],
-                "track": track,
-                "kind": kind,
-                "state": state,
-                "summary": row["summary"].strip(),
-                "actors": tuple(a.strip() for a in row["actors"].split(";") if a.strip()),
-                "source_ids": tuple(cited),
-                "credibility": credibility,
-                "disputes": disputes,
-                "amount_usd": numbers["amount_usd"],
-                "quantity": numbers["quantity"],
-                "notes": row["notes"].strip(),
-                "awaits": awaits,
-                "row": line,
-            }
-        )
-    return pd.DataFrame.from_records(records, columns=[*EVENT_COLUMNS, "row"])
+        record = {
+            "event_id": event_id,
+            "date": parsed[0] if parsed else None,
+            "precision": row["precision"],
+            "track": track,
+            "kind": kind,
+            "state": state,
+            "summary": row["summary"].strip(),
+            "actors": tuple(a.strip() for a in row["actors"].split(";") if a.strip()),
+            "source_ids": tuple(cited),
+            "credibility": credibility,
+            "disputes": disputes,
+            "amount_usd": numbers["amount_usd"],
+            "quantity": numbers["quantity"],
+            "notes": row["notes"].strip(),
+            "awaits": awaits,
+            "row": line,
+        }
+        for name, value in record.items():
+            columns[name].append(value if name in _UNIQUE else shared.setdefault(value, value))
+    frame = pd.DataFrame(columns)
+    # With no events every column is of type object (as a frame of no records has them).
+    return frame if len(frame) else frame.astype(object)
 
 
 def _integer(text: str) -> int | None:

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 from .buildfolder import Digest
 
 if TYPE_CHECKING:  # the dataset and the briefing: only a build needs them, not the index
+    import pandas as pd
+
+    from .changes import Changes
     from .dataset import Dataset
     from .params import Parameters
 
@@ -24,16 +27,31 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 def build_digest(params: Parameters, dataset: Dataset) -> Digest:
     """The bottom line's paragraphs as plain text and, for a scheduled build, whether
     anything changed (a first build counts as a change) and a summary. Both come from the
-    object the notebook calls, as the briefing shows them."""
-    from .briefing import Briefing
+    functions the notebook's `Briefing` calls, as the briefing shows them (not through
+    `Briefing` itself: its chart would load matplotlib, 27 MB, into the build process while
+    the kernel holds its own)."""
+    from .bottomline import bottom_line
     from .changes import changes_summary
+    from .markup import render_data
+    from .states import compute_states, visible_events
 
-    briefing = Briefing.of(params, dataset)
-    bottom_line = tuple(text_blocks(briefing.bottom_line().data))
+    table = compute_states(dataset, params)
+    section = bottom_line(table, visible_events(dataset, params), dataset, params)
+    text = tuple(text_blocks(render_data(section)))
     if params.previous_states is None:
-        return Digest(bottom_line)
-    found = briefing.changes_found()
-    return Digest(bottom_line, found is None or not found.nothing, changes_summary(found))
+        return Digest(text)
+    found = changes_found(params, table, dataset)
+    return Digest(text, found is None or not found.nothing, changes_summary(found))
+
+
+def changes_found(params: Parameters, table: pd.DataFrame, dataset: Dataset) -> Changes | None:
+    """The state table compared with the previous build's, which `previous_states` names;
+    None when there is none (a first build)."""
+    from .buildfolder import read_previous
+    from .changes import compare
+
+    previous = read_previous(params.previous_states)
+    return None if previous is None else compare(previous, table, dataset, params)
 
 
 def first_sentence(digest: Digest) -> str:

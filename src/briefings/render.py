@@ -6,8 +6,11 @@ extending nbconvert's `basic`); the PDF from WeasyPrint reading the same HTML wi
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 
@@ -143,15 +146,43 @@ def html_to_pdf(html: str) -> bytes:
     Only `data:` URLs are fetched: the page is self-contained, and a stray link to another
     host must not make a build wait on the network. The same HTML gives the same bytes.
     """
-    # Imported here so that HTML-only builds never load WeasyPrint.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
+    HTML, URLFetcher = _weasyprint()
     # WeasyPrint draws <wbr> as a zero-width space in a box of its own and then misses the break
     # there; the same character inline in the text breaks as it should.
     html = html.replace("<wbr>", "\u200b")
     document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
     return document.write_pdf()
+
+
+def _weasyprint() -> tuple[type, type]:
+    """WeasyPrint's HTML and URLFetcher, imported on first use (HTML-only builds never load
+    it) without searching for its libraries in child processes.
+
+    WeasyPrint tries each of its seven libraries under the names it has on Linux, macOS
+    and Windows, in that order. cffi answers each name that does not load with
+    `ctypes.util.find_library`, which on Linux runs ldconfig, gcc and ld: about forty
+    child processes per import (half a second of CPU, and each child briefly counts as
+    a copy of this process). The platform's own name, tried in the same list, loads
+    directly; only where none does is the search made, by importing again without this.
+    """
+    if "weasyprint" not in sys.modules and sys.platform.startswith("linux"):
+        import ctypes.util
+
+        search = ctypes.util.find_library
+        ctypes.util.find_library = lambda _name: None
+        try:
+            # On failure WeasyPrint prints installation advice, wrong when the search finds
+            # the libraries: the import below gives it if that fails too.
+            with contextlib.redirect_stdout(io.StringIO()):
+                import weasyprint  # noqa: F401
+        except OSError:
+            pass  # not under these names: the import below searches
+        finally:
+            ctypes.util.find_library = search
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    return HTML, URLFetcher
 
 
 def shown_output_sizes(notebook: nbformat.NotebookNode) -> Iterator[tuple[int, int, int]]:
