@@ -1,30 +1,47 @@
-"""The kernels builds run on: one fresh kernel per build, started early in a scheduled run.
+"""The kernels builds run on: one fresh kernel per build, forked from a warm template in a
+scheduled run.
 
 Every build executes its notebook on a kernel of its own, started for it and shut down
-after it, so nothing one briefing's notebook does can reach another's. A scheduled run
-only starts each next kernel ahead of need: a `KernelPool` keeps one kernel started,
-with the package, pandas and matplotlib already imported, while the current build runs,
-and hands it to the next build. A kernel is never handed out twice.
+after it, so nothing one briefing's notebook does can reach another's. A scheduled run's
+`KernelPool` keeps one kernel started ahead of need while the current build runs, and
+hands it to the next build; a kernel is never handed out twice.
 
-A single build starts its kernel in the background once its inputs pass the checks,
-while it loads papermill (`started_early`). A pooled kernel is started exactly as a
-build's own: same kernel, working folder (the notebook's), environment, command-line
-options and private socket folder. The imports run silently and outside the history, so
-the notebook's namespace, execution counts and outputs are those of a cold kernel.
+The pool's kernels are forked from a template process (forkedkernels.py,
+kerneltemplate.py) that has imported ipykernel, the package, pandas and matplotlib but
+never runs a kernel or notebook code itself: each child resets what a fresh process
+would have (session, random state, working folder, environment, arguments) and starts
+the kernel, so it pays neither the interpreter's start nor the imports. jupyter_client
+drives it through a kernel provisioner, as any kernel. A template that dies is replaced;
+after TEMPLATE_DEATHS_ALLOWED deaths the pool starts its kernels as a single build does
+and runs the imports in them (WARM_UP), silently and outside the history.
+
+A single build starts a cold kernel in the background once its inputs pass the checks,
+while it loads papermill (`started_early`). Pooled or not, a kernel gets the same
+kernelspec, working folder (the notebook's), environment, command-line options and
+private socket folder, and the notebook's namespace, execution counts and outputs are
+those of a cold kernel (tested byte for byte).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import shutil
 import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imports jupyter_client, which a single build loads later, in parallel
+    from .forkedkernels import Template
+
+log = logging.getLogger(__name__)
 
 # What every briefing's first cells import (the package's notebook API pulls in pandas,
 # matplotlib and IPython.display). `del` leaves the namespace as a cold kernel's.
@@ -34,6 +51,9 @@ WARM_UP = "import briefings.briefing\ndel briefings"
 # nbclient starts its own kernels.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
 START_TIMEOUT = 60  # seconds, papermill's default for a kernel to answer
+# A template that keeps dying (it imports the package: a broken install) is given up on,
+# and the pool's kernels start as a single build's, then warmed.
+TEMPLATE_DEATHS_ALLOWED = 2
 
 
 @dataclass
@@ -69,13 +89,15 @@ def kernel_name() -> str:
     return "briefings" if "briefings" in KernelSpecManager().find_kernel_specs() else "python3"
 
 
-def start_kernel(cwd: Path, *, name: str | None = None, warm: bool = False) -> Kernel:
-    """Start kernel `name` (default `kernel_name()`) in `cwd`; with `warm`, wait until it
-    has run WARM_UP."""
-    return asyncio.run(_start(name or kernel_name(), cwd, warm))
+def start_kernel(
+    cwd: Path, *, name: str | None = None, warm: bool = False, template: Template | None = None
+) -> Kernel:
+    """Start kernel `name` (default `kernel_name()`) in `cwd`, forked from `template` when
+    given and able to stand in for it; with `warm`, wait until it has run WARM_UP."""
+    return asyncio.run(_start(name or kernel_name(), cwd, warm, template))
 
 
-async def _start(name: str, cwd: Path, warm: bool) -> Kernel:
+async def _start(name: str, cwd: Path, warm: bool, template: Template | None) -> Kernel:
     from jupyter_client.manager import AsyncKernelManager  # imported with kernel_name()
     from traitlets.config import Config
 
@@ -85,6 +107,14 @@ async def _start(name: str, cwd: Path, warm: bool) -> Kernel:
     sockets = Path(tempfile.mkdtemp(prefix="briefings-kernel-"))
     transport = {"transport": "ipc", "ip": str(sockets / "kernel")}
     manager = AsyncKernelManager(kernel_name=name, config=Config({"KernelManager": transport}))
+    if template is not None:
+        from .forkedkernels import ForkedProvisioner
+
+        manager.kernel_id = str(uuid.uuid4())
+        manager.provisioner = ForkedProvisioner(
+            kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec, parent=manager
+        )
+        manager.provisioner.template = template
     kernel = Kernel(name, manager, sockets)
     try:
         await manager.start_kernel(extra_arguments=KERNEL_ARGUMENTS, cwd=str(cwd))
@@ -115,7 +145,9 @@ class KernelPool:
     `take` hands out the kernel started ahead (waiting for it if it is still starting)
     and starts the next one in the background, as long as `unclaimed` (shared by the
     run's pools) says builds are left that no kernel was started for. A kernel that died
-    or failed to start while waiting is replaced by a new one.
+    or failed to start while waiting is replaced by a new one. With `warm`, kernels are
+    forked from a template process (forkedkernels.Template), replaced if it dies; without
+    one, each is started cold and runs WARM_UP.
     """
 
     def __init__(self, cwd: Path, unclaimed: Synchronized, *, warm: bool = True) -> None:
@@ -128,6 +160,10 @@ class KernelPool:
         self.cwd = Path(cwd).resolve()
         self._unclaimed = unclaimed
         self._next: tuple[threading.Thread, list] | None = None
+        self.template: Template | None = None
+        self._template_deaths = 0
+        if warm:
+            self.template = self._new_template()
         self._start_next()
 
     def take(self) -> Kernel:
@@ -135,15 +171,51 @@ class KernelPool:
         kernel = self._collect()
         if kernel is None:
             self._claim()
-            kernel = start_kernel(self.cwd, name=self.name)
+            kernel = start_kernel(self.cwd, name=self.name, template=self._live_template())
         self._start_next()
         return kernel
 
     def close(self) -> None:
-        """Shut down the kernel started ahead, if any."""
+        """Shut down the kernel started ahead, if any, and the template."""
         kernel = self._collect()
         if kernel is not None:
             kernel.shutdown()
+        if self.template is not None:
+            self.template.close()
+            self.template = None
+
+    def _new_template(self) -> Template | None:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        from .forkedkernels import Template
+
+        spec = KernelSpecManager().get_kernel_spec(self.name)
+        try:
+            return Template(spec.argv, self.cwd, spec.env)
+        except (OSError, ValueError) as error:
+            log.warning("kernels start without a template: %s", error)
+            return None
+
+    def _live_template(self) -> Template | None:
+        """The template, replaced first if it died; None if there is none (any more)."""
+        template = self.template
+        if template is None or template.alive():
+            return template
+        self._template_deaths += 1
+        status = template.process.returncode
+        template.close()
+        if self._template_deaths > TEMPLATE_DEATHS_ALLOWED:
+            log.warning(
+                "the kernel template died %d times (last exit status %s); "
+                "kernels start without one from now on",
+                self._template_deaths,
+                status,
+            )
+            self.template = None
+        else:
+            log.warning("the kernel template died (exit status %s); starting a new one", status)
+            self.template = self._new_template()
+        return self.template
 
     def _claim(self) -> bool:
         with self._unclaimed.get_lock():
@@ -159,8 +231,11 @@ class KernelPool:
 
         def start() -> None:
             try:
-                result.append(start_kernel(self.cwd, name=self.name, warm=self.warm))
-            except Exception as error:  # replaced by a cold start in take()
+                template = self._live_template() if self.warm else None
+                warm = self.warm and template is None
+                kernel = start_kernel(self.cwd, name=self.name, warm=warm, template=template)
+                result.append(kernel)
+            except Exception as error:  # replaced by a new start in take()
                 result.append(error)
 
         thread = threading.Thread(target=start, name="briefings-kernel-ahead", daemon=True)

@@ -6,9 +6,9 @@ inputs differs from the published build's. Anything else is skipped with a reaso
 
 Builds run in separate processes (up to `jobs` at once): each runs a kernel and
 renders HTML and PDF in Python, which threads would serialise, and a process keeps one
-failing build from disturbing the others. Each process starts the kernel for its next
-build while the current one runs (`kernels.KernelPool`); every build still gets a
-fresh kernel of its own. A lock per briefing (`flock` on
+failing build from disturbing the others. Each process forks the kernel for its next
+build from a warm template while the current one runs (`kernels.KernelPool`); every
+build still gets a fresh kernel of its own. A lock per briefing (`flock` on
 `reports/.locks/<name>.lock`) keeps two runners from building the same briefing; the
 operating system drops the lock when its holder dies, so a killed runner leaves no
 stale lock behind.
@@ -20,12 +20,9 @@ schedule into the future.
 
 from __future__ import annotations
 
-import ctypes
 import fcntl
 import multiprocessing
 import os
-import signal
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -59,6 +56,7 @@ from .index import (
     record_delivery,
     write_index,
 )
+from .lifetime import die_with_parent
 from .nofollow import open_own, real_folder
 from .notify import base_url_from_env
 from .params import prepare
@@ -72,7 +70,6 @@ LOCK_DIR = ".locks"
 BUSY = "being built by another runner"
 INDEX_LOCK = "_index"  # not a possible briefing name (those are slugs)
 DEFAULT_JOBS = min(2, os.cpu_count() or 1)  # two builds at once beat one on 2 cores
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 Progress = Callable[[str], None]
 
@@ -381,7 +378,7 @@ def _attempt_all(
 ) -> Iterator[Outcome]:
     if not todo:
         return
-    # Real builds get kernels started ahead of need (kernels.KernelPool), one per process.
+    # Real builds get kernels forked ahead of need (kernels.KernelPool), one pool per process.
     ahead = (run.notebook.parent, kernels.unclaimed_counter(len(todo)))
     warm = build is build_briefing
     if jobs <= 1 or len(todo) == 1:
@@ -417,20 +414,6 @@ def _start_worker(parent: int, warm: bool, ahead: tuple) -> None:
     die_with_parent(parent)
     if warm:
         kernels.open_pool(*ahead)
-
-
-def die_with_parent(parent: int) -> None:
-    """Make this build process end when the runner that started it dies, however it dies.
-
-    A runner killed with SIGKILL cannot stop its workers, which would go on building
-    queued briefings unseen. Linux sends the parent-death signal set here; the check
-    after it covers a parent that died before it was set.
-    """
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def _first_line(error: BriefingsError) -> str:
