@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import json
 import os
 import select
@@ -27,6 +28,20 @@ import threading
 BOOTSTRAP = "import sys; del sys.path[0]; from briefings.kerneltemplate import main; main()"
 INLINE = "module://matplotlib_inline.backend_inline"
 MESSAGE_SIZE = 1 << 20  # a request carries the kernel's environment: a few kB
+# What a kernel imports as it starts (IPKernelApp; the debugger alone takes 0.13 s) and
+# as the briefing's cells run (the chart's SVG writer): a cold kernel imports the same.
+KERNEL_IMPORTS = (
+    "ipykernel.kernelapp",
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "tornado.platform.asyncio",
+    "briefings.briefing",
+    "matplotlib.backends.backend_svg",
+    "xml.dom.minidom",
+)
 
 
 def main() -> None:
@@ -47,10 +62,11 @@ def _import_what_kernels_import() -> None:
     # is, which the child's does on first use, as a cold kernel's.
     if not os.environ.get("MPLBACKEND"):
         os.environ["MPLBACKEND"] = INLINE
-    import ipykernel.kernelapp  # noqa: F401
+    for module in KERNEL_IMPORTS:
+        importlib.import_module(module)
+    from . import markup
 
-    import briefings.briefing  # noqa: F401
-
+    markup.compile_all("briefing/sections")  # each kernel would compile them again
     if threading.active_count() != 1:  # a fork copies no other thread: none may exist
         raise RuntimeError("an import started a thread; kernels cannot be forked from here")
     # What is loaded now lives as long as any kernel: keep it out of the children's

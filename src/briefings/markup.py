@@ -26,6 +26,13 @@ def render_data(data: Any) -> str:
     return render(data.template, section=data)
 
 
+def compile_all(folder: str) -> None:
+    """Compile every template under `folder` now, for this process and its forks."""
+    environment = _environment()
+    for name in environment.list_templates(filter_func=lambda name: name.startswith(folder)):
+        environment.get_template(name)
+
+
 def thousands(number: int) -> str:
     """12345 -> '12,345'."""
     return f"{number:,}"

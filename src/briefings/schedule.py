@@ -21,6 +21,7 @@ schedule into the future.
 from __future__ import annotations
 
 import fcntl
+import gc
 import multiprocessing
 import os
 import tempfile
@@ -386,7 +387,7 @@ def _attempt_all(
             kernels.open_pool(*ahead)
         try:
             for briefing in todo:
-                yield attempt(briefing, run, build)
+                yield _attempt_and_settle(briefing, run, build)
         finally:
             kernels.close_pool()
         return
@@ -398,7 +399,7 @@ def _attempt_all(
         initializer=_start_worker,
         initargs=(os.getpid(), warm, ahead),
     ) as pool:
-        futures = {pool.submit(attempt, b, run, build): b for b in todo}
+        futures = {pool.submit(_attempt_and_settle, b, run, build): b for b in todo}
         for future in as_completed(futures):
             try:
                 yield future.result()
@@ -406,6 +407,23 @@ def _attempt_all(
                 outcome = Outcome(futures[future].name, FAILED, "the build process died")
                 _record(run, futures[future], outcome, None)  # its lock went with it
                 yield outcome
+
+
+_settled = False  # whether this process froze what its first build left loaded
+
+
+def _attempt_and_settle(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outcome:
+    """`attempt`; after the process's first build, freeze what it left loaded (pandas,
+    WeasyPrint, nbconvert and their caches), so that the next builds' garbage
+    collections skip it: a tenth of a second of CPU per build."""
+    global _settled
+    try:
+        return attempt(briefing, run, build)
+    finally:
+        if not _settled:
+            _settled = True
+            gc.collect()
+            gc.freeze()
 
 
 def _start_worker(parent: int, warm: bool, ahead: tuple) -> None:
