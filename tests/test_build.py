@@ -361,3 +361,15 @@ def test_a_pooled_build_equals_a_cold_one(built, tmp_path, monkeypatch):
     assert forked == [True], "the build did not run on a kernel forked from the template"
     for name in ("briefing.html", "briefing.pdf", "timeline.svg", "states.csv"):
         assert (pooled.build_dir / name).read_bytes() == (built.build_dir / name).read_bytes(), name
+
+
+def test_the_digest_leaves_matplotlib_out_of_the_build_process() -> None:
+    # The kernel draws the chart; the build process only needs the bottom line's text.
+    code = (
+        "import sys\n"
+        "from briefings.digest import build_digest\n"
+        "from briefings.params import prepare\n"
+        "assert build_digest(*prepare({})).bottom_line\n"
+        "assert 'matplotlib' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -354,3 +354,35 @@ def test_render_keeps_the_slow_iri_grammar_out_but_validation_works() -> None:
         "nbformat.validate(nbformat.v4.new_notebook())\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the search runs gcc on Linux")
+def test_weasyprint_loads_its_libraries_without_a_search_in_child_processes() -> None:
+    # ctypes.util.find_library runs ldconfig, gcc and ld: about forty children per import.
+    code = (
+        "import ctypes.util\n"
+        "searched = []\n"
+        "ctypes.util.find_library = lambda name: searched.append(name)\n"
+        "from briefings.render import html_to_pdf\n"
+        "assert html_to_pdf('<p>x</p>').startswith(b'%PDF')\n"
+        "assert searched == [], searched\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_weasyprint_still_loads_where_only_the_search_finds_its_libraries() -> None:
+    # Every name WeasyPrint tries fails while the search is off: the import is made again,
+    # with the search, and WeasyPrint's advice for a failed import is not printed.
+    code = (
+        "import cffi, ctypes.util\n"
+        "direct = cffi.FFI.dlopen\n"
+        "def dlopen(self, name, flags=0):\n"
+        "    if ctypes.util.find_library(name) is None and '/' not in name:\n"
+        "        raise OSError(name)\n"
+        "    return direct(self, name, flags)\n"
+        "cffi.FFI.dlopen = dlopen\n"
+        "from briefings.render import html_to_pdf\n"
+        "assert html_to_pdf('<p>x</p>').startswith(b'%PDF')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert done.stdout == ""
