@@ -14,6 +14,8 @@ from nbformat import v4
 from pypdf import PdfReader
 
 from briefings.render import (
+    _SVG_OUTPUT,
+    _svg_as_image,
     breakable,
     html_to_pdf,
     is_empty_assessment,
@@ -300,6 +302,24 @@ def test_pdf_has_text_title_marking_and_metadata(pdf: bytes) -> None:
 
 def test_pdf_is_byte_identical_across_runs(html: str, pdf: bytes) -> None:
     assert html_to_pdf(html) == pdf
+
+
+def test_pdf_draws_an_svg_output_as_an_image_the_same_as_inline(html: str, pdf: bytes) -> None:
+    # The image spares WeasyPrint parsing and styling every element of the chart; the
+    # PDF must not change for it.
+    from weasyprint import HTML
+
+    inline = html.replace("<wbr>", "\u200b")
+    assert 'class="output_svg' in html and "<text" in html
+    assert pdf == HTML(string=inline).write_pdf()
+    assert "lane label" in pdf_text(pdf)
+
+
+def test_an_svg_output_that_is_not_xml_stays_inline() -> None:
+    page = '<div class="output_svg output_subarea">\n<svg><text>a &nbsp; b</text></svg>\n</div>'
+    assert _SVG_OUTPUT.sub(_svg_as_image, page) == page
+    well_formed = page.replace("&nbsp;", "&amp;")
+    assert "<img" in _SVG_OUTPUT.sub(_svg_as_image, well_formed)
 
 
 def test_pdf_creation_date_comes_only_from_the_page() -> None:
