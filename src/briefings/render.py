@@ -138,6 +138,7 @@ def _exporter(lang: str) -> BriefingExporter:
     return exporter
 
 
+@functools.cache  # once per process: a scheduled run's later builds find all of it done
 def warm_up(*, pdf: bool) -> None:
     """Render an empty briefing, so that the real one finds the template compiled and,
     with `pdf`, WeasyPrint loaded and its fonts found (about 2 s in a fresh process)."""
