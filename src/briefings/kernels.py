@@ -150,7 +150,7 @@ class KernelPool:
     one, each is started cold and runs WARM_UP.
     """
 
-    def __init__(self, cwd: Path, unclaimed: Synchronized, *, warm: bool = True) -> None:
+    def __init__(self, cwd: Path, unclaimed: Synchronized | _Count, *, warm: bool = True) -> None:
         self.warm = warm
         # Found here, on the caller's thread: finding it imports IPython, which two threads
         # must not import at once (the build imports it too).
@@ -286,7 +286,7 @@ def started_early(cwd: Path) -> Iterator[None]:
     if _pool is not None:
         yield
         return
-    _open(KernelPool(cwd, unclaimed_counter(1), warm=False))
+    _open(KernelPool(cwd, _Count(1), warm=False))
     try:
         yield
     finally:
@@ -299,6 +299,18 @@ def close_pool() -> None:
     if _pool is not None:
         _pool.close()
         _pool = None
+
+
+class _Count:
+    """A count of unclaimed builds for one process alone: a shared one's lock would start
+    multiprocessing's resource tracker, a process of 12 MB, for a single build."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+        self._lock = threading.Lock()
+
+    def get_lock(self) -> threading.Lock:
+        return self._lock
 
 
 def unclaimed_counter(builds: int) -> Synchronized:
