@@ -154,13 +154,17 @@ def test_read_only_reports_folder_is_one_clear_line(site, tmp_path):
     assert list(reports.iterdir()) == []
 
 
-def _notebook_with(tmp_path: Path, source: str) -> Path:
-    """The briefing notebook with one extra code cell, as cell 4, after the checks."""
+def _failed_build_with(site, tmp_path: Path, source: str) -> BuildError:
+    """Build the site's briefing from the notebook with one extra code cell (cell 4, after
+    the checks, saved as tmp_path/variant.ipynb); return the BuildError it must raise."""
+    data, out = site
     notebook = nbformat.read(BRIEFING_NOTEBOOK, as_version=4)
     notebook.cells.insert(3, nbformat.v4.new_code_cell(source))
     path = tmp_path / "variant.ipynb"
     nbformat.write(notebook, path)
-    return path
+    with pytest.raises(BuildError) as caught:
+        build_briefing({**FIXED, "data_dir": str(data)}, out=out, force=True, notebook=path)
+    return caught.value
 
 
 @pytest.mark.parametrize(
@@ -180,21 +184,15 @@ def _notebook_with(tmp_path: Path, source: str) -> Path:
 def test_a_cell_that_hangs_stops_early_or_floods_the_briefing_fails_the_build(
     site, tmp_path, monkeypatch, source, expected
 ):
-    data, out = site
+    out = site[1]
     before = published(out)
     # Long enough for the cell that imports pandas and matplotlib on a busy machine (it
     # took over 5 s with eight test runs at once); the hanging cell costs this much.
     monkeypatch.setattr(build, "CELL_TIMEOUT", 20)
-    with pytest.raises(BuildError) as caught:
-        build_briefing(
-            {**FIXED, "data_dir": str(data)},
-            out=out,
-            force=True,
-            notebook=_notebook_with(tmp_path, source),
-        )
-    message = str(caught.value)
+    error = _failed_build_with(site, tmp_path, source)
+    message = str(error)
     assert "cell 4" in message and expected in message, message
-    assert caught.value.cell_index == 3
+    assert error.cell_index == 3
     assert published(out) == before
     assert leftovers(out) == []
 
@@ -203,20 +201,14 @@ def test_a_render_past_its_time_limit_fails_the_build_and_keeps_the_briefing(
     site, tmp_path, monkeypatch
 ):
     """Within the output bound, a cell can still give the PDF renderer a minute of work."""
-    data, out = site
+    out = site[1]
     before = published(out)
     monkeypatch.setattr(build, "RENDER_TIMEOUT", 3)
     heavy = "from IPython.display import HTML\nHTML('<p>' + 'word ' * 150_000 + '</p>')"
     started = time.monotonic()
-    with pytest.raises(BuildError) as caught:
-        build_briefing(
-            {**FIXED, "data_dir": str(data)},
-            out=out,
-            force=True,
-            notebook=_notebook_with(tmp_path, heavy),
-        )
+    error = _failed_build_with(site, tmp_path, heavy)
     assert time.monotonic() - started < 60  # rendering it whole takes minutes
-    assert str(caught.value) == (
+    assert str(error) == (
         f"{tmp_path / 'variant.ipynb'}: rendering the briefing took longer than 3 s "
         "(BRIEFINGS_RENDER_TIMEOUT) and was stopped; the published briefing is unchanged"
     )
