@@ -44,14 +44,12 @@ REPORT_ARGS = $(PREVIEW_ARGS)$(call option,--out,OUT)
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml tools/setup_venv.py
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' \
 		|| { echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	# The kernel lives inside the venv (not in ~/.local), so notebooks run the project's code.
-	$(BIN)/python -m ipykernel install --sys-prefix --name briefings --display-name "Python (briefings)" >/dev/null
+	@# uv installs the lock in seconds (pip as the fallback), says what it does step by step,
+	@# installs the project editable and registers its kernel inside the venv.
+	@$(PYTHON) tools/setup_venv.py --venv $(VENV) --lock requirements.txt --project .
 	@touch $@
 
 .PHONY: venv
@@ -94,8 +92,8 @@ test: $(STAMP) ## run the whole test suite
 
 .PHONY: lint
 lint: $(STAMP) ## check the code with ruff (also part of make test)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff format --check src tests benchmarks tools
 
 .PHONY: clean
 clean: ## remove build outputs (keeps .venv)
