@@ -106,7 +106,8 @@ def test_a_failing_uv_falls_back_to_pip_with_a_line_saying_so(offline):
 def test_a_package_no_installer_can_get_is_named_in_one_line(offline):
     root, env = offline
     done = _setup(root, env, "nosuchpkg==9.9\n", UV=str(Path(sys.executable).with_name("uv")))
-    assert done.returncode == 1
+    assert done.returncode == 1, done.stdout
+    assert "uv could not install nosuchpkg" in done.stdout, done.stdout
     uv_line = next(line for line in done.stdout.splitlines() if line.startswith("uv could not"))
     assert "nosuchpkg" in uv_line
     assert done.stderr.count("\n") == 1, done.stderr
@@ -125,8 +126,9 @@ def test_a_package_no_installer_can_get_is_named_in_one_line(offline):
         ),
         (
             "error: No solution found when resolving dependencies\n"
-            "  cause: Because nosuchpkg was not found in the package registry and you require "
-            "nosuchpkg==9.9, we can conclude that your requirements are unsatisfiable.\n",
+            "  cause: Because nosuchpkg was not found in the package registry and you\n"
+            "         require nosuchpkg==9.9, we can conclude that your requirements are\n"
+            "         unsatisfiable.\n",
             "uv could not install nosuchpkg==9.9: Because nosuchpkg was not found in the package "
             "registry and you require nosuchpkg==9.9, we can conclude that your requirements "
             "are unsatisfiable",

@@ -51,7 +51,13 @@ def step(what: str, command: list[str], explain) -> None:
 
 def uv_reason(output: str) -> str:
     """One line from uv's error chain: the package it names and the innermost cause."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    lines: list[str] = []
+    for line in filter(None, (raw.strip() for raw in output.splitlines())):
+        # uv wraps a long message at the terminal's width: a line without a label goes on
+        if lines and not line.startswith(("error:", "warning:", "Caused by:", "cause:")):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
     causes = [
         re.sub(r"^(Caused by|cause):\s*", "", line)
         for line in lines
