@@ -122,7 +122,7 @@ lab: $(STAMP) ## open notebooks/ in JupyterLab on 127.0.0.1 (token auth; LAB_POR
 
 .PHONY: strip
 strip: $(STAMP) ## remove outputs, execution counts and volatile metadata from notebooks/
-	$(BIN)/python -m briefings.hygiene --strip notebooks/*.ipynb
+	$(BIN)/python -m briefings.build.hygiene --strip notebooks/*.ipynb
 
 .PHONY: git-diffs
 git-diffs: $(STAMP) ## make `git diff` show notebooks as code and text (jupytext; this clone)

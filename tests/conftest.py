@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from briefings.dataset import EVENT_COLUMNS, SOURCE_COLUMNS
+from briefings.data.dataset import EVENT_COLUMNS, SOURCE_COLUMNS
 from briefings.paths import DEFAULT_DATASET
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -214,8 +214,8 @@ def fake_build(
 ) -> Path:
     """Publish, through the real mechanism, a folder that looks like a complete build
     (with `bottom_line`, the plain-text paragraphs a real build records)."""
-    from briefings.buildfolder import BuildFolder, Digest, Manifest
-    from briefings.publish import new_staging, publish
+    from briefings.build.folder import BuildFolder, Digest, Manifest
+    from briefings.build.publish import new_staging, publish
 
     folder = BuildFolder(new_staging(out))
     for kind in formats:

@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from briefings.briefing import Briefing
-from briefings.dataset import load_dataset
+from briefings.data.dataset import load_dataset
 from briefings.paths import DEFAULT_DATASET
+from briefings.report.notebook import Briefing
 
 SHIPPED = load_dataset(DEFAULT_DATASET)
 # Every source's publication day, and the day before it (the last day it was unknown).
@@ -45,7 +45,7 @@ def shown(briefing: Briefing) -> str:
 
 def figures(event) -> list[str]:
     """How the briefing would write the event's amount and number."""
-    from briefings.sections import _money
+    from briefings.report.sections import _money
 
     found = []
     if not pd.isna(event.amount_usd):

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from briefings.bottomline import BottomLine, bottom_line
-from briefings.dataset import RELIABILITY_MEANINGS
-from briefings.params import prepare
-from briefings.states import compute_states, visible_events
-from briefings.words import day, lower_first
+from briefings.data.dataset import RELIABILITY_MEANINGS
+from briefings.data.params import prepare
+from briefings.data.states import compute_states, visible_events
+from briefings.report.bottomline import BottomLine, bottom_line
+from briefings.report.words import day, lower_first
 
 
 def lines_for(data_dir: Path, **raw: object) -> tuple[BottomLine, object, object]:

@@ -12,15 +12,17 @@ import pytest
 from conftest import fake_build, headless_chromium, start_tags
 from pypdf import PdfReader
 
-from briefings import build, fingerprint, kernels
-from briefings.build import _cached_request, build_briefing, default_slug
-from briefings.buildfolder import FORMATS, BuildFolder
+from briefings.build import builder as build
+from briefings.build import fingerprint
+from briefings.build.builder import _cached_request, build_briefing, default_slug
+from briefings.build.folder import FORMATS, BuildFolder
+from briefings.build.kernels import pool as kernels
+from briefings.build.publish import history_dir
 from briefings.cli import main
-from briefings.dataset import load_dataset
+from briefings.data.dataset import load_dataset
+from briefings.data.params import prepare
 from briefings.exceptions import BuildError
-from briefings.params import prepare
 from briefings.paths import BRIEFING_NOTEBOOK, DEFAULT_DATASET
-from briefings.publish import history_dir
 
 pytestmark = pytest.mark.slow
 
@@ -237,7 +239,7 @@ def test_cli_bad_parameter_writes_nothing(tmp_path):
 
 def test_cache_hit_answers_before_pandas_is_imported(built):
     code = (
-        "import sys; from pathlib import Path; from briefings.build import build_briefing; "
+        "import sys; from pathlib import Path; from briefings.build.builder import build_briefing; "
         f"r = build_briefing({FIXED!r}, out=Path({str(built.out_dir)!r})); "
         "print(r.cached, 'pandas' in sys.modules)"
     )
@@ -367,8 +369,8 @@ def test_the_digest_leaves_matplotlib_out_of_the_build_process() -> None:
     # The kernel draws the chart; the build process only needs the bottom line's text.
     code = (
         "import sys\n"
-        "from briefings.digest import build_digest\n"
-        "from briefings.params import prepare\n"
+        "from briefings.report.digest import build_digest\n"
+        "from briefings.data.params import prepare\n"
         "assert build_digest(*prepare({})).bottom_line\n"
         "assert 'matplotlib' not in sys.modules\n"
     )

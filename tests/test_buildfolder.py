@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import write_dataset
 
-from briefings.buildfolder import BuildFolder, DatasetRecord, Digest, Manifest, read_previous
-from briefings.dataset import load_dataset
-from briefings.params import prepare
-from briefings.states import compute_states, states_to_csv
+from briefings.build.folder import BuildFolder, DatasetRecord, Digest, Manifest, read_previous
+from briefings.data.dataset import load_dataset
+from briefings.data.params import prepare
+from briefings.data.states import compute_states, states_to_csv
 
 # The manifest of a scheduled first build as the tool wrote it on 2026-11-28 (before the
 # manifest had a type), with the machine's folders shortened.

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from conftest import SMALL_EVENTS, SMALL_SOURCES, write_dataset
 
-from briefings.changes import PreviousBuild, changes_since_html, compare
-from briefings.params import prepare
-from briefings.states import compute_states, states_to_csv
+from briefings.data.params import prepare
+from briefings.data.states import compute_states, states_to_csv
+from briefings.report.changes import PreviousBuild, changes_since_html, compare
 
 HOSTILE = '<script>alert("x")</script> & co'
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from conftest import SMALL_YAML, write_dataset
 
-from briefings.chart import describe_timeline, draw_timeline, timeline_svg
-from briefings.params import prepare
-from briefings.states import compute_states, key_events, visible_events
+from briefings.data.params import prepare
+from briefings.data.states import compute_states, key_events, visible_events
+from briefings.report.chart import describe_timeline, draw_timeline, timeline_svg
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 

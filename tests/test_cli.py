@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_ROOT, SMALL_EVENTS, require_program, write_dataset
 
-from briefings.buildfolder import BuildFolder
+from briefings.build.folder import BuildFolder
 from briefings.cli import main
-from briefings.params import PARAMETERS
+from briefings.data.params import PARAMETERS
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -183,8 +183,8 @@ def test_a_missing_relative_folder_is_named_where_it_was_looked_for(tmp_path):
 def test_a_build_from_another_folder_hands_the_kernel_absolute_paths(tmp_path, small_dataset):
     """Relative --data, previous_states and --out, from a folder that is not the project's:
     the kernel runs in notebooks/, so it must be given absolute paths."""
-    from briefings.params import prepare
-    from briefings.states import compute_states, states_to_csv
+    from briefings.data.params import prepare
+    from briefings.data.states import compute_states, states_to_csv
 
     params, dataset = prepare({"data_dir": str(small_dataset)})
     table = compute_states(dataset, params)

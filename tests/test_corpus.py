@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from briefings.build import build_briefing
+from briefings.build.builder import build_briefing
+from briefings.build.publish import history_dir
 from briefings.cli import main
-from briefings.inputfile import MAX_FILE_BYTES
-from briefings.publish import history_dir
+from briefings.inputs.inputfile import MAX_FILE_BYTES
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BASE = CORPUS / "base"

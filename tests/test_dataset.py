@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SMALL_EVENTS, SMALL_SOURCES, SMALL_YAML, write_dataset
 
-from briefings.dataset import load_dataset
+from briefings.data.dataset import load_dataset
 from briefings.exceptions import DatasetError
 
 

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from conftest import SMALL_EVENTS, write_dataset
 
-from briefings import explore
-from briefings.dataset import load_dataset
+from briefings.data.dataset import load_dataset
+from briefings.data.params import prepare
 from briefings.exceptions import ParameterError
-from briefings.params import prepare
+from briefings.report import explore
 
 
 @pytest.fixture

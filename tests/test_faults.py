@@ -18,13 +18,14 @@ import nbformat
 import pytest
 from conftest import descendants, require_program, write_dataset
 
-from briefings import build, publish
-from briefings.build import build_briefing
-from briefings.buildfolder import BuildFolder, Manifest
+from briefings.build import builder as build
+from briefings.build import publish
+from briefings.build.builder import build_briefing
+from briefings.build.folder import BuildFolder, Manifest
+from briefings.build.publish import history_dir
 from briefings.cli import main
 from briefings.exceptions import BriefingsError, BuildError
 from briefings.paths import BRIEFING_NOTEBOOK
-from briefings.publish import history_dir
 
 pytestmark = pytest.mark.slow
 

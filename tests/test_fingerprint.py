@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from briefings import fingerprint
-from briefings.fingerprint import code_hash, request_hash
-from briefings.inputfile import MAX_FILE_BYTES
+from briefings.build import fingerprint
+from briefings.build.fingerprint import code_hash, request_hash
+from briefings.inputs.inputfile import MAX_FILE_BYTES
 from briefings.paths import BRIEFING_NOTEBOOK
 
 

@@ -19,7 +19,7 @@ from conftest import (
     write_dataset,
 )
 
-from briefings.build import build_briefing
+from briefings.build.builder import build_briefing
 
 pytestmark = pytest.mark.slow
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from conftest import fake_build
 
-from briefings.feed import write_feed
-from briefings.index import builds, read_status, record_attempt, render_index, write_index
-from briefings.publish import new_staging
-from briefings.spec import load_spec
+from briefings.build.publish import new_staging
+from briefings.deliver.feed import write_feed
+from briefings.schedule.index import builds, read_status, record_attempt, render_index, write_index
+from briefings.schedule.spec import load_spec
 
 NOW = datetime(2026, 1, 5, 6, 30, tzinfo=UTC)
 HOSTILE = '<img src=x onerror=alert(1)> "quoted" & more'

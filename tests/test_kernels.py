@@ -15,8 +15,8 @@ import nbformat
 import pytest
 from jupyter_core.utils import run_sync
 
-from briefings import kernels
-from briefings.build import execute_notebook
+from briefings.build.builder import execute_notebook
+from briefings.build.kernels import pool as kernels
 from briefings.exceptions import BuildError
 
 pytestmark = pytest.mark.slow
@@ -131,7 +131,7 @@ def test_a_template_that_dies_is_replaced_then_given_up(tmp_path: Path, monkeypa
         first = pool.template
         first.process.kill()
         assert _ended(orphan), "a kernel outlived its template"
-        with caplog.at_level(logging.WARNING, logger="briefings.kernels"):
+        with caplog.at_level(logging.WARNING, logger="briefings.build.kernels.pool"):
             kernel = pool.take()
         kernel.shutdown()
         assert pool.template is not first and pool.template.alive()
@@ -142,7 +142,7 @@ def test_a_template_that_dies_is_replaced_then_given_up(tmp_path: Path, monkeypa
         orphan = _wait_for_the_one_ahead(pool)
         pool.template.process.kill()
         assert _ended(orphan)
-        with caplog.at_level(logging.WARNING, logger="briefings.kernels"):
+        with caplog.at_level(logging.WARNING, logger="briefings.build.kernels.pool"):
             kernel = pool.take()
         kernel.shutdown()
         assert pool.template is None

@@ -25,9 +25,9 @@ import requests
 import websocket
 from conftest import PROJECT_ROOT, fake_build, require_program, start_tags
 
-from briefings.feed import write_feed
-from briefings.index import write_index
-from briefings.spec import load_spec
+from briefings.deliver.feed import write_feed
+from briefings.schedule.index import write_index
+from briefings.schedule.spec import load_spec
 
 VENV = PROJECT_ROOT / ".venv"
 STARTUP_SECONDS = 90
@@ -283,7 +283,7 @@ def notebook_copy(lab):
 def test_what_is_saved_in_the_parameters_cell_is_what_gets_built(lab, notebook_copy, tmp_path):
     """Papermill's model: the saved parameters cell holds the defaults, a build injects only
     what its caller gives, so an analyst's saved window and title reach the briefing."""
-    from briefings.build import build_briefing
+    from briefings.build.builder import build_briefing
 
     notebook = lab.get(f"/api/contents/{notebook_copy}?content=1").json()["content"]
     [cell] = [c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", [])]

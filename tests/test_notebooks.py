@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import briefings
-from briefings.hygiene import check_notebook, read_notebook
+from briefings.build.hygiene import check_notebook, read_notebook
 from briefings.paths import NOTEBOOKS_DIR
 
 EXPECTED = ("briefing.ipynb", "explore.ipynb")
@@ -88,7 +88,7 @@ def test_the_briefing_reads_as_a_narrative():
 
 def test_the_package_writes_no_markup_of_its_own():
     """Sections and the notebook's calls hand data to templates; tags are in templates only."""
-    for module in ("sections.py", "briefing.py", "markup.py"):
+    for module in ("report/sections.py", "report/notebook.py", "report/markup.py"):
         source = (PACKAGE_DIR / module).read_text(encoding="utf-8")
         assert not re.search(r"</?[a-z][a-z0-9]*[\s>]", source), module
         assert "html.escape" not in source and "from html import" not in source, module

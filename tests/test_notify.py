@@ -15,13 +15,13 @@ import pytest
 from conftest import require_program, write_dataset
 from servers import free_port, silent_server, smtp_server, webhook_server
 
-from briefings.buildfolder import BuildFolder, Digest, Manifest
+from briefings.build.fingerprint import inputs_hash
+from briefings.build.folder import BuildFolder, Digest, Manifest
+from briefings.build.publish import new_staging, publish, published_build
 from briefings.cli import main
-from briefings.exceptions import ConfigError, SpecError
-from briefings.feed import ATOM
-from briefings.fingerprint import inputs_hash
-from briefings.index import read_status
-from briefings.notify import (
+from briefings.data.params import prepare
+from briefings.deliver.feed import ATOM
+from briefings.deliver.notify import (
     Notice,
     Settings,
     deliver,
@@ -29,10 +29,10 @@ from briefings.notify import (
     settings_from_env,
     webhook_payload,
 )
-from briefings.params import prepare
-from briefings.publish import new_staging, publish, published_build
-from briefings.schedule import run_schedule
-from briefings.spec import Notify, load_spec
+from briefings.exceptions import ConfigError, SpecError
+from briefings.schedule.index import read_status
+from briefings.schedule.runner import run_schedule
+from briefings.schedule.spec import Notify, load_spec
 
 MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"  # binary: survives no re-encoding

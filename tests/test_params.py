@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from briefings.data.params import PARAMETERS, caller_values, coerce_parameters, prepare
+from briefings.data.states import compute_states, states_to_csv
 from briefings.exceptions import BriefingsError, ParameterError
-from briefings.params import PARAMETERS, caller_values, coerce_parameters, prepare
 from briefings.paths import BRIEFING_NOTEBOOK
-from briefings.states import compute_states, states_to_csv
 
 RANGE = "use a date from 1000-01-01 to 2999-12-31"
 

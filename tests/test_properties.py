@@ -15,10 +15,10 @@ from conftest import SMALL_YAML, write_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefings.dataset import EVENT_COLUMNS, RELIABILITY_GRADES, SOURCE_COLUMNS, load_dataset
+from briefings.data.dataset import EVENT_COLUMNS, RELIABILITY_GRADES, SOURCE_COLUMNS, load_dataset
+from briefings.data.params import Parameters, prepare
+from briefings.data.states import compute_states, visible_events
 from briefings.exceptions import DatasetError
-from briefings.params import Parameters, prepare
-from briefings.states import compute_states, visible_events
 
 FILES = ("dataset.yaml", "sources.csv", "events.csv")
 # Characters that matter to CSV and YAML, plus a few that matter to people.

@@ -13,7 +13,7 @@ from conftest import require_program
 from nbformat import v4
 from pypdf import PdfReader
 
-from briefings.render import (
+from briefings.report.render import (
     _SVG_OUTPUT,
     _svg_as_image,
     breakable,
@@ -367,7 +367,7 @@ def test_a_10000_letter_word_and_a_long_url_stay_inside_the_page(tmp_path) -> No
 
 def test_render_keeps_the_slow_iri_grammar_out_but_validation_works() -> None:
     code = (
-        "import sys, briefings.render, nbformat, jsonschema\n"
+        "import sys, briefings.report.render, nbformat, jsonschema\n"
         "assert sys.modules['rfc3987_syntax'] is None\n"
         "checker = jsonschema.Draft7Validator.FORMAT_CHECKER\n"
         "assert 'iri' not in checker.checkers and 'uri' in checker.checkers\n"
@@ -383,7 +383,7 @@ def test_weasyprint_loads_its_libraries_without_a_search_in_child_processes() ->
         "import ctypes.util\n"
         "searched = []\n"
         "ctypes.util.find_library = lambda name: searched.append(name)\n"
-        "from briefings.render import html_to_pdf\n"
+        "from briefings.report.render import html_to_pdf\n"
         "assert html_to_pdf('<p>x</p>').startswith(b'%PDF')\n"
         "assert searched == [], searched\n"
     )
@@ -401,7 +401,7 @@ def test_weasyprint_still_loads_where_only_the_search_finds_its_libraries() -> N
         "        raise OSError(name)\n"
         "    return direct(self, name, flags)\n"
         "cffi.FFI.dlopen = dlopen\n"
-        "from briefings.render import html_to_pdf\n"
+        "from briefings.report.render import html_to_pdf\n"
         "assert html_to_pdf('<p>x</p>').startswith(b'%PDF')\n"
     )
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)

@@ -18,15 +18,15 @@ from types import SimpleNamespace
 import pytest
 from conftest import SMALL_EVENTS, descendants, write_dataset
 
-from briefings.buildfolder import BuildFolder, DatasetRecord, Manifest
+from briefings.build.fingerprint import inputs_hash
+from briefings.build.folder import BuildFolder, DatasetRecord, Manifest
+from briefings.build.publish import history_dir, new_staging, publish, published_build
 from briefings.cli import main
+from briefings.data.params import prepare
 from briefings.exceptions import BuildError, OutputError, ScheduleError
-from briefings.fingerprint import inputs_hash
-from briefings.index import read_status
-from briefings.params import prepare
 from briefings.paths import BRIEFING_NOTEBOOK
-from briefings.publish import history_dir, new_staging, publish, published_build
-from briefings.schedule import (
+from briefings.schedule.index import read_status
+from briefings.schedule.runner import (
     BUSY,
     INDEX_LOCK,
     Outcome,
@@ -456,8 +456,8 @@ def test_next_fire_is_strictly_after():
 RUNNER = """
 import json, sys
 from datetime import datetime
-from briefings.build import build_briefing
-from briefings.schedule import run_schedule
+from briefings.build.builder import build_briefing
+from briefings.schedule.runner import run_schedule
 
 def say(message):
     print(message, file=sys.stderr, flush=True)
@@ -588,7 +588,7 @@ PARALLEL_RUNNER = """
 import sys
 import time
 from datetime import datetime
-from briefings.schedule import run_schedule
+from briefings.schedule.runner import run_schedule
 
 run_schedule(sys.argv[1], now=datetime.fromisoformat(sys.argv[2]), jobs=2,
              progress=lambda message: print(message, file=sys.stderr, flush=True))

@@ -13,11 +13,12 @@ import pandas as pd
 import pytest
 from conftest import SMALL_EVENTS, SMALL_SOURCES, SMALL_YAML, write_dataset
 
-from briefings import markup, sections, states
-from briefings.bottomline import bottom_line
-from briefings.dataset import Dataset
-from briefings.dates import format_partial
-from briefings.params import PARAMETERS, Parameters, prepare
+from briefings.data import states
+from briefings.data.dataset import Dataset
+from briefings.data.dates import format_partial
+from briefings.data.params import PARAMETERS, Parameters, prepare
+from briefings.report import markup, sections
+from briefings.report.bottomline import bottom_line
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

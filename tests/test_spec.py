@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from briefings.data.params import prepare
+from briefings.data.states import compute_states
 from briefings.exceptions import SpecError
-from briefings.params import prepare
 from briefings.paths import SCHEDULE_SPEC
-from briefings.spec import DEFAULT_KEEP, check_cron, load_spec
-from briefings.states import compute_states
+from briefings.schedule.spec import DEFAULT_KEEP, check_cron, load_spec
 
 GOOD = """\
 defaults:

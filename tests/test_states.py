@@ -6,8 +6,8 @@ from datetime import date
 
 from conftest import SMALL_EVENTS, write_dataset
 
-from briefings.params import prepare
-from briefings.states import compute_states, key_events, states_to_csv, visible_events
+from briefings.data.params import prepare
+from briefings.data.states import compute_states, key_events, states_to_csv, visible_events
 
 
 def states(folder, **raw):

@@ -65,7 +65,7 @@ json_of "$work/list.log" >"$work/dags.json"
 # The project's own reader of the spec says what the DAGs must be.
 "$project/.venv/bin/python" -c '
 import json, sys
-from briefings.spec import load_spec
+from briefings.schedule.spec import load_spec
 spec = load_spec(sys.argv[1])
 print(json.dumps({b.name: b.cron for b in spec.briefings}))' "$project/briefings.yaml" \
     >"$work/spec.json" || fail "briefings.yaml does not load in the project's venv"
@@ -109,7 +109,7 @@ grep -q "state=success" "$work/dags-test.log" || fail "the DAG run did not succe
 import sys
 from datetime import datetime
 from pathlib import Path
-from briefings.buildfolder import BuildFolder
+from briefings.build.folder import BuildFolder
 manifest = BuildFolder(Path(sys.argv[1])).read_manifest()
 if manifest is None:
     sys.exit(f"nothing published: no manifest in {sys.argv[1]}")

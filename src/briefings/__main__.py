@@ -1,5 +1,5 @@
 """`python -m briefings` runs the command line."""
 
-from .cli import main
+from briefings.cli import main
 
 raise SystemExit(main())

@@ -12,9 +12,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .buildfolder import FORMATS
-from .exceptions import BriefingsError, OutputError, ParameterError, Problem, quoted
+from briefings import __version__
+from briefings.build.folder import FORMATS
+from briefings.exceptions import BriefingsError, OutputError, ParameterError, Problem, quoted
 
 EXIT_INPUT = 1
 EXIT_USAGE = 2
@@ -103,8 +103,8 @@ def _raw_params(args: argparse.Namespace) -> dict[str, object]:
     """Parameters from --params FILE, then -p NAME VALUE (which win), then --data."""
     raw: dict[str, object] = {}
     if getattr(args, "params_file", None):
-        from .paramfile import read_params_file
-        from .params import coerce_parameters
+        from briefings.data.params import coerce_parameters
+        from briefings.inputs.paramfile import read_params_file
 
         values = read_params_file(args.params_file)
         coerce_parameters(values, origin=args.params_file)  # name the file in its mistakes
@@ -123,8 +123,8 @@ def _origin(args: argparse.Namespace) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .dataset import load_dataset
-    from .paths import DEFAULT_DATASET
+    from briefings.data.dataset import load_dataset
+    from briefings.paths import DEFAULT_DATASET
 
     dataset = load_dataset(args.data or DEFAULT_DATASET)
     print(
@@ -135,9 +135,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _states(args: argparse.Namespace) -> int:
-    from .params import prepare
-    from .paths import BRIEFING_NOTEBOOK
-    from .states import compute_states, states_to_csv, states_to_json
+    from briefings.data.params import prepare
+    from briefings.data.states import compute_states, states_to_csv, states_to_json
+    from briefings.paths import BRIEFING_NOTEBOOK
 
     # The notebook's parameters cell holds the defaults, as for a build.
     params, dataset = prepare(_raw_params(args), origin=_origin(args), notebook=BRIEFING_NOTEBOOK)
@@ -149,7 +149,7 @@ def _states(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .build import build_briefing
+    from briefings.build.builder import build_briefing
 
     # A preview is a quick look: HTML only unless a format is asked for.
     chosen = args.format or ("html" if args.preview else "both")
@@ -182,9 +182,9 @@ def _build(args: argparse.Namespace) -> int:
 def _schedule(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from .index import FAILED
-    from .paths import SCHEDULE_SPEC
-    from .schedule import (
+    from briefings.paths import SCHEDULE_SPEC
+    from briefings.schedule.index import FAILED
+    from briefings.schedule.runner import (
         DEFAULT_JOBS,
         exit_status,
         format_summary,
@@ -217,7 +217,7 @@ def _init(args: argparse.Namespace) -> int:
     import shlex
     from pathlib import Path
 
-    from .project import init_project
+    from briefings.data.scaffold import init_project
 
     folder = Path(args.dir)
     for path in init_project(folder):
@@ -231,8 +231,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _notify(args: argparse.Namespace) -> int:
-    from .notify import test_notification
-    from .paths import SCHEDULE_SPEC
+    from briefings.deliver.notify import test_notification
+    from briefings.paths import SCHEDULE_SPEC
 
     results = test_notification(args.spec or SCHEDULE_SPEC, args.test)
     for result in results:
@@ -263,10 +263,10 @@ def _positive(text: str) -> int:
 
 def _parameters_help() -> str:
     """Every parameter with its default, and where the notebook sets another (help text)."""
-    from .exceptions import BriefingsError
-    from .parameters_cell import read_parameters_cell
-    from .params import PARAMETERS, Parameters
-    from .paths import BRIEFING_NOTEBOOK, PROJECT_ROOT
+    from briefings.data.params import PARAMETERS, Parameters
+    from briefings.exceptions import BriefingsError
+    from briefings.inputs.parameters_cell import read_parameters_cell
+    from briefings.paths import BRIEFING_NOTEBOOK, PROJECT_ROOT
 
     try:
         saved = read_parameters_cell(BRIEFING_NOTEBOOK)
@@ -311,7 +311,7 @@ def _parser() -> argparse.ArgumentParser:
         return sub
 
     def data_option(sub: argparse.ArgumentParser) -> None:
-        from .params import PARAMETERS
+        from briefings.data.params import PARAMETERS
 
         sub.add_argument("--data", metavar="DIR", help=PARAMETERS["data_dir"][1])
 

@@ -1,0 +1,2 @@
+"""Data: the dataset contract, dates, grades, typed parameters and the state model.
+May import briefings.inputs, exceptions, paths and settings."""

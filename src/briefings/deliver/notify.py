@@ -1,0 +1,423 @@
+"""Telling a briefing's readers: mail through SMTP, and a JSON post to a chat webhook.
+
+SMTP is configured only by the environment (`BRIEFINGS_SMTP_HOST`, `_PORT`, `_SECURITY`,
+`_USER`, `_PASSWORD`, `BRIEFINGS_MAIL_FROM`), never by briefings.yaml, so no password
+sits in the checkout. Each delivery is tried a bounded number of times with a timeout
+and a growing pause between tries; its failure is a result to record, never an
+exception: a briefing is built and published whether or not anyone could be told.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import ssl
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from urllib.parse import quote
+
+from briefings.build.folder import BuildFolder, Manifest
+from briefings.build.publish import published_build
+from briefings.exceptions import ConfigError, Problem, SpecError
+from briefings.report import markup
+from briefings.schedule.clock import readable, real_now
+from briefings.schedule.spec import Briefing, Notify, load_spec, select
+
+SECURITY = ("none", "starttls", "ssl")
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+MAX_ATTACHMENT = 10 * 1024 * 1024  # bytes; most mail servers refuse messages over 10–25 MB
+DEFAULT_TIMEOUT = 20.0  # seconds per try
+DEFAULT_ATTEMPTS = 3
+BACKOFF = (2.0, 8.0)  # seconds to wait before the second and third try
+
+SENT, FAILED = "sent", "failed"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Delivery settings, from the environment (see `settings_from_env`)."""
+
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    security: str = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    mail_from: str | None = None
+    base_url: str | None = None
+    max_attachment: int = MAX_ATTACHMENT
+    timeout: float = DEFAULT_TIMEOUT
+    attempts: int = DEFAULT_ATTEMPTS
+    backoff: tuple[float, ...] = BACKOFF
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or DEFAULT_PORTS[self.security]
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the delivery settings; raise ConfigError naming a malformed variable."""
+    env = os.environ if environ is None else environ
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    def number(name: str, default: float, kind: type = float) -> float:
+        text = get(name)
+        if text is None:
+            return default
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise ConfigError(f"{name}={text!r} is not a positive number")
+        return value
+
+    security = (get("BRIEFINGS_SMTP_SECURITY") or "starttls").lower()
+    if security not in SECURITY:
+        raise ConfigError(
+            f"BRIEFINGS_SMTP_SECURITY={security!r} is not one of {', '.join(SECURITY)}"
+        )
+    port = get("BRIEFINGS_SMTP_PORT")
+    return Settings(
+        smtp_host=get("BRIEFINGS_SMTP_HOST"),
+        smtp_port=int(number("BRIEFINGS_SMTP_PORT", 1, int)) if port else None,
+        security=security,
+        user=get("BRIEFINGS_SMTP_USER"),
+        password=env.get("BRIEFINGS_SMTP_PASSWORD") or None,
+        mail_from=get("BRIEFINGS_MAIL_FROM"),
+        base_url=base_url_from_env(env),
+        max_attachment=int(number("BRIEFINGS_MAIL_MAX_ATTACHMENT", MAX_ATTACHMENT, int)),
+        timeout=number("BRIEFINGS_NOTIFY_TIMEOUT", DEFAULT_TIMEOUT),
+        attempts=int(number("BRIEFINGS_NOTIFY_ATTEMPTS", DEFAULT_ATTEMPTS, int)),
+    )
+
+
+def base_url_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """BRIEFINGS_BASE_URL without a trailing slash: where reports/ is served, if anywhere."""
+    env = os.environ if environ is None else environ
+    return env.get("BRIEFINGS_BASE_URL", "").strip().rstrip("/") or None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What to tell the readers of one briefing about one build or failure."""
+
+    briefing: str
+    title: str
+    event: str  # 'built', 'changed' or 'failed' (what triggered it)
+    status: str  # 'built' or 'failed'
+    when: str  # readable UTC time
+    bottom_line: tuple[str, ...] = ()
+    changes: str = ""
+    reason: str = ""  # why it failed
+    links: tuple[tuple[str, str], ...] = ()  # (label, URL or path relative to reports/)
+    pdf: Path | None = None
+    test: bool = False
+
+    @property
+    def subject(self) -> str:
+        prefix = "[test] " if self.test else ""
+        what = "failed" if self.status == "failed" else "built"
+        if self.event == "changed":
+            what = "built, with changes"
+        # Several briefings of one dataset share its title: the name tells them apart.
+        name = "" if self.briefing == self.title else f" [{self.briefing}]"
+        return f"{prefix}{self.title}{name}: {what} ({self.when})"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The outcome of one channel: where, whether it went, after how many tries, why not."""
+
+    channel: str  # 'email' or 'webhook'
+    target: str
+    status: str  # 'sent' or 'failed'
+    attempts: int
+    error: str = ""
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v != ""}
+
+
+def events_to_notify(notify: Notify, status: str, changed: bool | None) -> str | None:
+    """Which event of `notify.when` a build outcome triggers, or None for silence."""
+    if status == "failed":
+        return "failed" if "failed" in notify.when else None
+    if status != "built":
+        return None
+    if "built" in notify.when:
+        return "built"
+    return "changed" if "changed" in notify.when and changed is not False else None
+
+
+def deliver(notice: Notice, notify: Notify, settings: Settings) -> list[Delivery]:
+    """Send a notice by mail and webhook as `notify` says; one result per channel."""
+    results = []
+    recipients = notify.recipients(notice.event)
+    if recipients:
+        results.append(_send_mail(notice, recipients, settings))
+    if notify.webhook:
+        results.append(_post_webhook(notice, notify.webhook, settings))
+    return results
+
+
+def compose_mail(
+    notice: Notice, recipients: tuple[str, ...], settings: Settings
+) -> tuple[EmailMessage, str]:
+    """The message (plain text and HTML, the PDF attached when small enough) and a note
+    saying why the PDF is not attached ('' when it is or there is none)."""
+    note = ""
+    attach = None
+    if notice.pdf is not None and notice.pdf.is_file():
+        size = notice.pdf.stat().st_size
+        if size <= settings.max_attachment:
+            attach = notice.pdf.read_bytes()
+        else:
+            megabytes = f"{size / 1_048_576:.1f} MB"
+            limit = f"{settings.max_attachment / 1_048_576:.1f} MB"
+            note = f"The PDF ({megabytes}) is over the attachment limit ({limit}): "
+            note += (
+                "open it from the link above."
+                if settings.base_url
+                else "it is in the briefing's folder on the server."
+            )
+    links = _absolute_links(notice, settings)
+    message = EmailMessage()
+    message["Subject"] = notice.subject
+    message["From"] = settings.mail_from or ""
+    message["To"] = ", ".join(recipients)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="briefings.invalid")
+    message.set_content(_plain_text(notice, links, note))
+    message.add_alternative(
+        markup.render("mail/notice.html.j2", notice=notice, links=links, note=note),
+        subtype="html",
+    )
+    if attach is not None:
+        filename = f"{notice.briefing}.pdf"
+        message.add_attachment(attach, maintype="application", subtype="pdf", filename=filename)
+    return message, note
+
+
+def webhook_payload(notice: Notice, settings: Settings) -> dict:
+    """A JSON body that Slack's and Teams' incoming webhooks both accept: `text`, with the
+    title, status, the bottom line's first sentence and the links (URLs autolink)."""
+    lines = [notice.subject]
+    if notice.status == "failed" and notice.reason:
+        lines.append(f"Why: {notice.reason}")
+    if notice.bottom_line:
+        lines.append(notice.bottom_line[0])
+    if notice.changes:
+        lines.append(notice.changes)
+    lines.extend(f"{label}: {url}" for label, url in _absolute_links(notice, settings))
+    return {"text": "\n\n".join(lines)}
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+def _send_mail(notice: Notice, recipients: tuple[str, ...], settings: Settings) -> Delivery:
+    target = ", ".join(recipients)
+    if not settings.smtp_host or not settings.mail_from:
+        missing = "BRIEFINGS_SMTP_HOST" if not settings.smtp_host else "BRIEFINGS_MAIL_FROM"
+        return Delivery("email", target, FAILED, 0, f"{missing} is not set; no mail was sent")
+    try:
+        message, note = compose_mail(notice, recipients, settings)
+    except OSError as error:
+        return Delivery("email", target, FAILED, 0, f"cannot read the PDF: {error.strerror}")
+
+    def send() -> None:
+        with _smtp(settings) as smtp:
+            if settings.user:
+                smtp.login(settings.user, settings.password or "")
+            smtp.send_message(message, from_addr=settings.mail_from, to_addrs=list(recipients))
+
+    return _with_retries("email", target, send, settings, note=note)
+
+
+def _smtp(settings: Settings) -> smtplib.SMTP:
+    host, port, timeout = settings.smtp_host, settings.port, settings.timeout
+    if settings.security == "ssl":
+        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        if settings.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _post_webhook(notice: Notice, url: str, settings: Settings) -> Delivery:
+    body = json.dumps(webhook_payload(notice, settings)).encode("utf-8")
+
+    def post() -> None:
+        request = urllib.request.Request(
+            url, data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=settings.timeout) as response:
+            response.read(65536)
+
+    return _with_retries("webhook", _shown_url(url), post, settings)
+
+
+def _with_retries(
+    channel: str, target: str, send: Callable[[], None], settings: Settings, note: str = ""
+) -> Delivery:
+    """Try `send` up to `settings.attempts` times, pausing between tries; never raise."""
+    error = ""
+    for attempt in range(1, settings.attempts + 1):
+        try:
+            send()
+        except Exception as caught:  # any failure to deliver is recorded, never raised
+            error = _describe(caught)
+            if _permanent(caught) or attempt == settings.attempts:
+                return Delivery(channel, target, FAILED, attempt, error, note)
+            time.sleep(settings.backoff[min(attempt, len(settings.backoff)) - 1])
+        else:
+            return Delivery(channel, target, SENT, attempt, note=note)
+    return Delivery(channel, target, FAILED, settings.attempts, error, note)
+
+
+def _permanent(error: Exception) -> bool:
+    """Failures that another try cannot mend: a refused recipient or login, a 4xx answer."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+        return True
+    if isinstance(error, urllib.error.HTTPError):
+        return 400 <= error.code < 500 and error.code not in (408, 429)
+    return False
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, urllib.error.HTTPError):
+        return f"HTTP {error.code} {error.reason}"
+    if isinstance(error, urllib.error.URLError):
+        error = error.reason if isinstance(error.reason, Exception) else error
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = error.smtp_error.decode("utf-8", "replace") if error.smtp_error else ""
+        return f"SMTP {error.smtp_code} {text}".strip()
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "every recipient was refused: " + ", ".join(error.recipients)
+    if isinstance(error, TimeoutError) or str(error).endswith("timed out"):
+        return "timed out"  # also smtplib's "Connection unexpectedly closed: timed out"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def _absolute_links(notice: Notice, settings: Settings) -> tuple[tuple[str, str], ...]:
+    """The notice's links as URLs under BRIEFINGS_BASE_URL; without it, none (a path on
+    the server is no use to a reader elsewhere)."""
+    if not settings.base_url:
+        return ()
+    return tuple((label, f"{settings.base_url}/{quote(path)}") for label, path in notice.links)
+
+
+def _plain_text(notice: Notice, links: tuple[tuple[str, str], ...], note: str) -> str:
+    lines = [notice.subject, ""]
+    if notice.test:
+        lines += ["This is a test message from briefings notify --test.", ""]
+    if notice.status == "failed":
+        lines += [f"The build failed: {notice.reason}", "The last good briefing is unchanged.", ""]
+    if notice.bottom_line:
+        lines += ["Bottom line", "", *(f"{b}\n" for b in notice.bottom_line)]
+    if notice.changes:
+        lines += ["Changes since the previous build", "", notice.changes, ""]
+    lines += [f"{label}: {url}" for label, url in links]
+    if note:
+        lines += ["", note]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _shown_url(url: str) -> str:
+    """A webhook URL without its secret path (Slack and Teams put the token there)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}/…"
+
+
+# --- from a scheduler outcome ---------------------------------------------------------------
+
+
+def notice_for(
+    briefing: Briefing,
+    reports: Path,
+    event: str,
+    *,
+    reason: str = "",
+    finished: datetime,
+    test: bool = False,
+) -> Notice:
+    """The notice about a briefing's published build (or its failure, with `reason`);
+    links are relative to `reports`."""
+    published = published_build(briefing.out)
+    manifest = _published_manifest(briefing)
+    link = BuildFolder(briefing.out.relative_to(reports))
+    links = tuple(
+        (kind.upper(), link.briefing(kind).as_posix())
+        for kind in (BuildFolder(published).formats() if published is not None else ())
+    )
+    pdf = BuildFolder(briefing.out).briefing("pdf")
+    return Notice(
+        briefing=briefing.name,
+        title=str(manifest.title or briefing.params.get("title") or briefing.name),
+        event=event,
+        status="failed" if event == "failed" else "built",
+        when=readable(finished),
+        bottom_line=manifest.digest.bottom_line,
+        changes=manifest.digest.changes,
+        reason=reason,
+        links=links,
+        pdf=pdf if pdf.is_file() else None,
+        test=test,
+    )
+
+
+def changed_flag(briefing: Briefing) -> bool | None:
+    """Whether the published build's changes section found anything (None: not recorded)."""
+    return _published_manifest(briefing).digest.changed
+
+
+def _published_manifest(briefing: Briefing) -> Manifest:
+    """The manifest of the briefing's published build (empty when there is none)."""
+    published = published_build(briefing.out)
+    manifest = None if published is None else BuildFolder(published).read_manifest()
+    return manifest or Manifest()
+
+
+def test_notification(spec_path: str | Path, name: str) -> list[Delivery]:
+    """Send a test notice about a briefing's published build (or that it has none) to
+    every reader its `notify:` names, mail and failure mail alike; one result each.
+
+    Raises SpecError for a malformed schedule, an unknown name or a briefing without
+    `notify:`, and ConfigError for a malformed setting.
+    """
+    spec = load_spec(spec_path)
+    [briefing] = select(spec, [name])
+    if briefing.notify is None:
+        raise SpecError(
+            [Problem(str(spec.path), f"briefing '{name}' has no notify: block; nobody to tell")]
+        )
+    settings = settings_from_env()
+    notice = notice_for(briefing, spec.reports, "built", finished=real_now(), test=True)
+    everyone = Notify(
+        email=tuple(dict.fromkeys(briefing.notify.email + briefing.notify.failed_email)),
+        webhook=briefing.notify.webhook,
+    )
+    return deliver(notice, everyone, settings)

@@ -1,0 +1,311 @@
+"""An executed briefing notebook → one self-contained HTML file → the PDF made from that HTML.
+
+The HTML comes from nbconvert with the package's own template folder (templates/briefing,
+extending nbconvert's `basic`); the PDF from WeasyPrint reading the same HTML with its print CSS.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import io
+import re
+import sys
+import unicodedata
+from collections.abc import Iterator
+from xml.etree import ElementTree
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.exporters import TemplateExporter
+from nbconvert.filters import Highlight2HTML
+from nbconvert.preprocessors import Preprocessor
+from traitlets.config import Config
+
+from briefings import __version__
+from briefings.paths import TEMPLATES_DIR
+
+TEMPLATE_NAME = "briefing"
+# The parameters cell and papermill's injected copy (the method section shows the parameters),
+# and the tags Jupyter Book and nbconvert users already write to keep a cell or its outputs out.
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "remove-cell", "remove_cell")
+HIDDEN_OUTPUT_TAGS = ("remove-output", "remove_output")
+# The analyst's own judgement: a markdown cell with this tag is left out of the briefing
+# while it holds nothing but headings, so an unwritten assessment prints nothing.
+ASSESSMENT_TAG = "assessment"
+GENERATOR = f"briefings {__version__}"
+# Runs of this many non-space characters (a URL, a 10,000-letter word) get break opportunities.
+LONG_RUN = 25
+CHUNK = 12
+_LONG_RUN = re.compile(rf"[^\s<>]{{{LONG_RUN},}}")
+_TOKEN = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)  # what sits between pieces of text
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+_UNIT = re.compile(r"&#?\w+;|.", re.DOTALL)  # an entity or one character
+_BREAK_AFTER = frozenset("/.-_?=#,;:")
+# An SVG output's element, as the template writes it alone in its output's <div>.
+_SVG_OUTPUT = re.compile(
+    r'(<div class="output_svg [^"]*">\s*)(<svg\b.*?</svg>)(?=\s*</div>)', re.DOTALL
+)
+_VERBATIM = frozenset({"pre", "script", "style", "svg", "math", "textarea"})
+# What an output may show, best first. Widgets, JavaScript, Mermaid and LaTeX need a script
+# to render, so they are left out and an output that has nothing else shows nothing.
+DISPLAY_PRIORITY = [
+    "text/html",
+    "text/markdown",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
+]
+
+
+class BriefingExporter(HTMLExporter):
+    """nbconvert's HTMLExporter with the package's filters, minus its final whole-page pass.
+
+    HTMLExporter re-parses its output with BeautifulSoup to add alt text to images and tabindex
+    to the lab template's cells. This template needs neither, and on a chart of 10,000 events
+    the pass costs over a second and lower-cases the SVG's names (viewBox, clipPath).
+    """
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield ("svg_element", svg_element)
+        yield ("breakable", breakable)
+        # The classic template names it in the input block, which exclude_input never renders.
+        yield ("highlight_code", Highlight2HTML)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
+class OmitEmptyAssessment(Preprocessor):
+    """Drops the markdown cells tagged `assessment` that hold only headings and blank lines."""
+
+    def preprocess(self, nb, resources):
+        nb.cells = [cell for cell in nb.cells if not is_empty_assessment(cell)]
+        return nb, resources
+
+
+def is_empty_assessment(cell: nbformat.NotebookNode) -> bool:
+    """True for a markdown cell tagged `assessment` with no text under its heading(s)."""
+    if cell.cell_type != "markdown" or ASSESSMENT_TAG not in cell.metadata.get("tags", ()):
+        return False
+    return all(
+        not line.strip() or line.lstrip().startswith("#") for line in cell.source.splitlines()
+    )
+
+
+def notebook_to_html(
+    notebook: nbformat.NotebookNode,
+    *,
+    title: str,
+    marking: str,
+    lang: str = "en",
+    author: str | None = None,
+    created: str | None = None,
+) -> str:
+    """The briefing as one self-contained HTML page: outputs and markdown, no code, no script.
+
+    `title` and `marking` (the handling marking) are escaped here. `author` defaults to the
+    notebook's `metadata.authors`, else "briefings"; `created` (a W3C date such as 2024-05-01)
+    becomes the PDF's creation date and is left out when None, so output stays reproducible.
+    The same notebook always gives the same string.
+    """
+    exporter = _exporter(lang)
+    details = {
+        "title": title,
+        "marking": marking,
+        "author": author or _notebook_authors(notebook) or "briefings",
+        "description": f"Analytical briefing. Handling: {marking}",
+        "generator": GENERATOR,
+        "created": created,
+    }
+    html, _ = exporter.from_notebook_node(notebook, resources={"briefing": details})
+    return html
+
+
+@functools.cache
+def _exporter(lang: str) -> BriefingExporter:
+    """One exporter per language, kept: its Jinja environment compiles the template once."""
+    exporter = BriefingExporter(
+        config=_exporter_config(),
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        language_code=lang,
+    )
+    exporter.register_preprocessor(OmitEmptyAssessment, enabled=True)
+    return exporter
+
+
+@functools.cache  # once per process: a scheduled run's later builds find all of it done
+def warm_up(*, pdf: bool) -> None:
+    """Render an empty briefing, so that the real one finds the template compiled and,
+    with `pdf`, WeasyPrint loaded and its fonts found (about 2 s in a fresh process)."""
+    html = notebook_to_html(nbformat.v4.new_notebook(), title="", marking="")
+    if pdf:
+        html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF of a briefing's HTML: A4, print CSS from the page, vector chart, real text.
+
+    Only `data:` URLs are fetched: the page is self-contained, and a stray link to another
+    host must not make a build wait on the network. The same HTML gives the same bytes.
+    """
+    HTML, URLFetcher = _weasyprint()
+    # WeasyPrint draws <wbr> as a zero-width space in a box of its own and then misses the break
+    # there; the same character inline in the text breaks as it should.
+    html = html.replace("<wbr>", "\u200b")
+    html = _SVG_OUTPUT.sub(_svg_as_image, html)
+    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
+    return document.write_pdf()
+
+
+def _svg_as_image(output: re.Match[str]) -> str:
+    """An SVG output as an image of the same SVG, for the PDF.
+
+    WeasyPrint draws an inline <svg> as an image anyway, byte for byte the same, but first
+    parses its elements as HTML and gives each a style (the chart's 553 elements are a
+    tenth of the PDF's time, a 10,000-event chart's thousands more). An SVG that is not
+    well-formed XML stays inline, where the HTML parser forgives it.
+    """
+    opening, svg = output.groups()
+    try:
+        ElementTree.fromstring(svg)
+    except ElementTree.ParseError:
+        return output[0]
+    data = base64.b64encode(svg.encode()).decode()
+    return f'{opening}<img alt="" src="data:image/svg+xml;base64,{data}">'
+
+
+def _weasyprint() -> tuple[type, type]:
+    """WeasyPrint's HTML and URLFetcher, imported on first use (HTML-only builds never load
+    it) without searching for its libraries in child processes.
+
+    WeasyPrint tries each of its seven libraries under the names it has on Linux, macOS
+    and Windows, in that order. cffi answers each name that does not load with
+    `ctypes.util.find_library`, which on Linux runs ldconfig, gcc and ld: about forty
+    child processes per import (half a second of CPU, and each child briefly counts as
+    a copy of this process). The platform's own name, tried in the same list, loads
+    directly; only where none does is the search made, by importing again without this.
+    """
+    if "weasyprint" not in sys.modules and sys.platform.startswith("linux"):
+        import ctypes.util
+
+        search = ctypes.util.find_library
+        ctypes.util.find_library = lambda _name: None
+        try:
+            # On failure WeasyPrint prints installation advice, wrong when the search finds
+            # the libraries: the import below gives it if that fails too.
+            with contextlib.redirect_stdout(io.StringIO()):
+                import weasyprint  # noqa: F401
+        except OSError:
+            pass  # not under these names: the import below searches
+        finally:
+            ctypes.util.find_library = search
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    return HTML, URLFetcher
+
+
+def shown_output_sizes(notebook: nbformat.NotebookNode) -> Iterator[tuple[int, int, int]]:
+    """For each cell whose outputs the briefing shows: (cell index, characters of text,
+    characters of images), counting what the template puts into the page: one
+    representation per output, as DISPLAY_PRIORITY chooses it, and no stderr."""
+    for index, cell in enumerate(notebook.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & set(HIDDEN_CELL_TAGS) or tags & set(HIDDEN_OUTPUT_TAGS):
+            continue
+        text = images = 0
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text += 0 if output.get("name") == "stderr" else _length(output.get("text"))
+            elif output.get("output_type") == "error":
+                text += sum(map(_length, output.get("traceback", [])))
+            else:
+                data = output.get("data", {})
+                shown = next((m for m in DISPLAY_PRIORITY if m in data), None)
+                if shown is not None and shown.startswith("image/"):
+                    images += _length(data[shown])
+                elif shown is not None:
+                    text += _length(data[shown])
+        if text or images:
+            yield index, text, images
+
+
+def _length(value: object) -> int:
+    """Characters of an output's text, stored as one string or a list of lines."""
+    if isinstance(value, str):
+        return len(value)
+    return sum(len(part) for part in value) if isinstance(value, list) else 0
+
+
+def svg_element(svg: str) -> str:
+    """The `<svg>` element of an SVG document, without the XML declaration and DOCTYPE,
+    which have no place inside HTML."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else ""
+
+
+def breakable(fragment: str) -> str:
+    """The HTML fragment with `<wbr>` break opportunities inside long runs of text.
+
+    A table column is never narrower than its longest unbreakable word, so a long URL or a
+    10,000-letter word would push the table off the page. CSS `overflow-wrap: anywhere` would
+    fix that, but makes browsers split short words in narrow columns and makes WeasyPrint size
+    columns letter by letter (minutes for one long word). Breaks go after URL punctuation, else
+    every CHUNK characters. Tags, entities and the text of `<pre>`, `<svg>`, `<style>` and the
+    like are copied unchanged: the fragment is tokenised, not re-serialised.
+    """
+    if not _LONG_RUN.search(fragment):
+        return fragment
+    pieces = _TOKEN.split(fragment)
+    verbatim_depth = 0
+    for index, piece in enumerate(pieces):
+        if index % 2:  # a tag or a comment
+            tag = _TAG_NAME.match(piece)
+            if tag and tag[2].lower() in _VERBATIM and not piece.endswith("/>"):
+                verbatim_depth = max(0, verbatim_depth + (-1 if tag[1] else 1))
+        elif not verbatim_depth:
+            pieces[index] = _LONG_RUN.sub(_with_breaks, piece)
+    return "".join(pieces)
+
+
+def _with_breaks(run: re.Match[str]) -> str:
+    """One long run of text with `<wbr>` where it may break; entities stay whole."""
+    units = _UNIT.findall(run[0])
+    out: list[str] = []
+    since_break = 0
+    for unit, following in zip(units, [*units[1:], ""], strict=True):
+        out.append(unit)
+        since_break += 1
+        # Never split a letter from the combining mark that follows it.
+        breaks_here = unit in _BREAK_AFTER or since_break >= CHUNK
+        if breaks_here and following and not unicodedata.category(following[0]).startswith("M"):
+            out.append("<wbr>")
+            since_break = 0
+    return "".join(out)
+
+
+def _exporter_config() -> Config:
+    config = Config()
+    config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
+    config.TemplateExporter.exclude_input = True
+    config.TemplateExporter.exclude_input_prompt = True
+    config.TemplateExporter.exclude_output_prompt = True
+    config.HTMLExporter.exclude_anchor_links = True
+    config.HTMLExporter.embed_images = True
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_CELL_TAGS)
+    config.TagRemovePreprocessor.remove_all_outputs_tags = set(HIDDEN_OUTPUT_TAGS)
+    # The classic template's syntax-highlighting CSS is for code cells, which are never shown.
+    config.CSSHTMLHeaderPreprocessor.enabled = False
+    return config
+
+
+def _notebook_authors(notebook: nbformat.NotebookNode) -> str:
+    """Names from the notebook's standard `metadata.authors` list, comma-separated."""
+    authors = notebook.get("metadata", {}).get("authors") or []
+    return ", ".join(str(a.get("name", "")) for a in authors if a.get("name"))

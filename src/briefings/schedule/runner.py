@@ -1,0 +1,444 @@
+"""Scheduled builds: build each briefing of `briefings.yaml` that is due or changed.
+
+A briefing is *due* when a fire time of its cron expression (UTC) falls after its last
+successful build and at or before `now`; it has *changed* when the content hash of its
+inputs differs from the published build's. Anything else is skipped with a reason.
+
+Builds run in separate processes (up to `jobs` at once): each runs a kernel and
+renders HTML and PDF in Python, which threads would serialise, and a process keeps one
+failing build from disturbing the others. Each process forks the kernel for its next
+build from a warm template while the current one runs (`kernels.KernelPool`); every
+build still gets a fresh kernel of its own. A lock per briefing (`flock` on
+`reports/.locks/<name>.lock`) keeps two runners from building the same briefing; the
+operating system drops the lock when its holder dies, so a killed runner leaves no
+stale lock behind.
+
+A dry run decides the same way and writes nothing: no lock, status file or index. The
+run's clock is checked by `briefings.schedule.clock`, so an as-if time can never push the real
+schedule into the future.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from briefings.build.builder import build_briefing
+from briefings.build.fingerprint import dataset_hash, inputs_hash
+from briefings.build.folder import BuildFolder
+from briefings.build.kernels import pool as kernels
+from briefings.build.kernels.lifetime import die_with_parent
+from briefings.build.publish import published_build
+from briefings.data.params import prepare
+from briefings.deliver.feed import write_feed
+from briefings.deliver.notify import base_url_from_env
+from briefings.exceptions import BriefingsError, LockError
+from briefings.inputs.nofollow import open_own, real_folder
+from briefings.paths import BRIEFING_NOTEBOOK
+from briefings.schedule.clock import (
+    check_run_time,
+    format_moment,
+    next_fire,
+    real_now,
+    recordable,
+)
+from briefings.schedule.index import (
+    BUILT,
+    FAILED,
+    STATUS_DIR,
+    last_success,
+    read_status,
+    record_attempt,
+    record_delivery,
+    write_index,
+)
+from briefings.schedule.spec import Briefing, load_spec, select
+
+SKIPPED = "skipped"  # an outcome never recorded: the status file keeps BUILT or FAILED
+WOULD_BUILD = "would build"  # a dry run's verdict on a briefing that is due or changed
+LOCK_DIR = ".locks"
+BUSY = "being built by another runner"
+INDEX_LOCK = "_index"  # not a possible briefing name (those are slugs)
+DEFAULT_JOBS = min(2, os.cpu_count() or 1)  # two builds at once beat one on 2 cores
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one briefing in a scheduler run."""
+
+    name: str
+    status: str  # built, skipped or failed
+    reason: str
+    duration: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The settings of one scheduler run, as handed to each build process."""
+
+    reports: Path
+    now: datetime
+    force: bool
+    notebook: Path
+    dry_run: bool = False
+
+
+def run_schedule(
+    spec_path: str | Path,
+    *,
+    now: datetime,
+    force: bool = False,
+    only: Sequence[str] = (),
+    dry_run: bool = False,
+    jobs: int = DEFAULT_JOBS,
+    progress: Progress | None = None,
+    build: Callable[..., object] = build_briefing,
+    notebook: Path = BRIEFING_NOTEBOOK,
+) -> list[Outcome]:
+    """Build the due or changed briefings of a schedule file; return one outcome each.
+
+    `now` is the scheduler's clock (naive means UTC); `force` builds every briefing;
+    `only` names the briefings to consider (default: all; the index still lists all);
+    `dry_run` only decides (outcomes 'would build' or 'skipped') and writes nothing;
+    `build` is `build_briefing` or a stand-in with its signature. Raises ScheduleError
+    for an implausible `now` or, unless `dry_run`, one later than the real clock;
+    SpecError for a malformed schedule or an unknown name in `only`, and OutputError
+    when reports/ cannot be written. A failing build is an outcome, not an exception,
+    and leaves its published briefing in place.
+    """
+    say = progress or (lambda _message: None)
+    now = check_run_time(now, dry_run=dry_run)
+    spec = load_spec(spec_path)
+    run = _Run(spec.reports, now, force, Path(notebook), dry_run)
+    chosen = select(spec, only)
+    if dry_run:
+        return [_dry_run(briefing, run, say) for briefing in chosen]
+    _prepare_reports(spec.reports)
+
+    outcomes: dict[str, Outcome] = {}
+    todo: list[Briefing] = []
+    for briefing in chosen:
+        decision = _check_locked(briefing, run)
+        if isinstance(decision, Outcome):
+            outcomes[briefing.name] = decision
+            say(f"{briefing.name}: {decision.status} ({decision.reason})")
+        else:
+            todo.append(briefing)
+            say(f"{briefing.name}: to build ({decision})")
+
+    for outcome in _attempt_all(todo, run, build, jobs):
+        outcomes[outcome.name] = outcome
+        say(f"{outcome.name}: {outcome.status} in {outcome.duration:.1f} s ({outcome.reason})")
+    # Runners of other briefings (`--only`, one per Airflow task) write the index too: one
+    # at a time, so each writes what the status files say after its own attempt.
+    with briefing_lock(spec.reports, INDEX_LOCK, wait=True):
+        write_index(spec, now=run.now)
+        write_feed(spec, base_url=base_url_from_env())
+    return [outcomes[b.name] for b in chosen]
+
+
+def format_summary(outcomes: list[Outcome]) -> str:
+    """A plain-text table: briefing, status, duration and reason; then the totals."""
+    head = ("briefing", "status", "duration", "reason")
+    rows = [
+        (o.name, o.status, f"{o.duration:.1f} s" if o.status in (BUILT, FAILED) else "–", o.reason)
+        for o in outcomes
+    ]
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
+    lines = [
+        f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}"
+        for r in [head, *rows]
+    ]
+    return "\n".join([*lines, summary_line(outcomes)]) + "\n"
+
+
+def summary_line(outcomes: list[Outcome]) -> str:
+    """One line of totals ('1 built, 12 skipped, 0 failed'), naming the failed briefings;
+    a dry run counts what it would build instead."""
+    first = WOULD_BUILD if any(o.status == WOULD_BUILD for o in outcomes) else BUILT
+    counts = [f"{sum(o.status == s for o in outcomes)} {s}" for s in (first, SKIPPED, FAILED)]
+    failed = [o.name for o in outcomes if o.status == FAILED]
+    return ", ".join(counts) + (f": {', '.join(failed)}" if failed else "")
+
+
+def exit_status(outcomes: list[Outcome]) -> int:
+    """1 when any build failed, else 0."""
+    return 1 if any(o.status == FAILED for o in outcomes) else 0
+
+
+def attempt(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outcome:
+    """Under the briefing's lock: check again whether it is due or changed, and build it.
+
+    The second check matters when another runner built it since this one looked.
+    """
+    started = time.perf_counter()
+
+    def check_and_build() -> Outcome:
+        decision = _check(briefing, run)
+        if isinstance(decision, Outcome):
+            if decision.status == FAILED:
+                _record(run, briefing, decision, None)
+            return decision
+        build_id = None
+        try:
+            build_id = _build(briefing, run, build)
+        except BriefingsError as error:
+            outcome = Outcome(briefing.name, FAILED, _first_line(error), _since(started))
+        except Exception as error:  # a bug in one build must not stop the others
+            reason = f"unexpected {type(error).__name__}: {error}"
+            outcome = Outcome(briefing.name, FAILED, reason, _since(started))
+        else:
+            outcome = Outcome(briefing.name, BUILT, decision, _since(started))
+        _record(run, briefing, outcome, build_id)
+        return outcome
+
+    return _under_lock(briefing, run, check_and_build)
+
+
+def _under_lock(briefing: Briefing, run: _Run, then: Callable[[], Outcome | str]) -> Outcome | str:
+    """`then()` under the briefing's lock. Skipped when another runner holds it; failed
+    (and recorded) when its lock file cannot be used, which stops this briefing only."""
+    try:
+        with briefing_lock(run.reports, briefing.name) as held:
+            return then() if held else Outcome(briefing.name, SKIPPED, BUSY)
+    except LockError as error:
+        outcome = Outcome(briefing.name, FAILED, str(error))
+        _record(run, briefing, outcome, None)
+        return outcome
+
+
+def _record(run: _Run, briefing: Briefing, outcome: Outcome, build_id: str | None) -> None:
+    """Write the attempt to the briefing's status file (read by the index and `_check`),
+    then tell the briefing's readers if its `notify:` asks for it."""
+    before = read_status(run.reports, outcome.name).get("last_attempt")
+    record_attempt(
+        run.reports,
+        outcome.name,
+        {
+            "status": outcome.status,
+            # The run's clock, which due-ness follows; never later than the real one.
+            "at": recordable(run.now).isoformat(timespec="seconds"),
+            # When the attempt ended, on the real clock: what the index shows.
+            "finished": real_now().isoformat(timespec="seconds"),
+            "duration": round(outcome.duration, 3),
+            "reason": outcome.reason,
+            "build": build_id,
+        },
+    )
+    if briefing.notify is not None:
+        _tell_readers(run, briefing, outcome, before)
+
+
+def _tell_readers(run: _Run, briefing: Briefing, outcome: Outcome, before: object) -> None:
+    """Send what `notify:` asks for about this outcome and record how it went.
+
+    A failure with the same reason as the attempt before it is not sent again, so a
+    briefing broken for a week does not mail its readers every hour. Nothing here may
+    fail the build: every error becomes a recorded delivery failure.
+    """
+    from briefings.deliver import notify
+
+    event = notify.events_to_notify(briefing.notify, outcome.status, notify.changed_flag(briefing))
+    repeated = (
+        isinstance(before, dict)
+        and before.get("status") == FAILED
+        and before.get("reason") == outcome.reason
+    )
+    if event is None or (event == "failed" and repeated):
+        return
+    finished = real_now()
+    try:
+        settings = notify.settings_from_env()
+        notice = notify.notice_for(
+            briefing, run.reports, event, reason=outcome.reason, finished=finished
+        )
+        results = notify.deliver(notice, briefing.notify, settings)
+    except Exception as error:  # a malformed setting, or a bug: recorded, never raised
+        why = str(error) if isinstance(error, BriefingsError) else repr(error)[:300]
+        results = [notify.Delivery("settings", "environment", notify.FAILED, 0, why)]
+    record_delivery(run.reports, briefing.name, event, finished, [r.as_dict() for r in results])
+
+
+@contextmanager
+def briefing_lock(reports: Path, name: str, *, wait: bool = False) -> Iterator[bool]:
+    """Take the briefing's lock, or with `wait` False only if free; yield whether it was taken."""
+    path = reports / LOCK_DIR / f"{name}.lock"
+    try:  # never through a link planted in reports/: truncating it would truncate its target
+        fd = open_own(path, os.O_RDWR | os.O_CREAT)
+    except OSError as error:
+        raise LockError(
+            f"{path}: cannot open the lock ({error.strerror or error}); "
+            "it must be a plain file, not a link"
+        ) from None
+    with os.fdopen(fd, "r+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            # For a person looking at the file; the lock itself is the flock.
+            handle.truncate(0)
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _prepare_reports(reports: Path) -> None:
+    for folder in (reports / LOCK_DIR, reports / STATUS_DIR):
+        real_folder(folder, below=reports)
+
+
+def _check_locked(briefing: Briefing, run: _Run) -> Outcome | str:
+    def check() -> Outcome | str:
+        decision = _check(briefing, run)
+        if isinstance(decision, Outcome) and decision.status == FAILED:
+            _record(run, briefing, decision, None)
+        return decision
+
+    return _under_lock(briefing, run, check)
+
+
+def _dry_run(briefing: Briefing, run: _Run, say: Progress) -> Outcome:
+    """What a run would do with the briefing, decided without taking its lock."""
+    decision = _check(briefing, run)
+    if not isinstance(decision, Outcome):
+        decision = Outcome(briefing.name, WOULD_BUILD, decision)
+    say(f"{briefing.name}: {decision.status} ({decision.reason})")
+    return decision
+
+
+def _check(briefing: Briefing, run: _Run) -> Outcome | str:
+    """Why the briefing must be built, or the outcome of not building it."""
+    published = published_build(briefing.out)
+    manifest = None if published is None else BuildFolder(published).read_manifest()
+    try:
+        params, dataset = prepare(briefing.params, origin=briefing.origin, notebook=run.notebook)
+    except BriefingsError as error:
+        return Outcome(briefing.name, FAILED, _first_line(error))
+    if run.force:
+        return "forced (--force)"
+    if manifest is None:
+        return "never built"
+    if manifest.inputs_hash != inputs_hash(params, dataset, briefing.formats, run.notebook):
+        data_changed = manifest.dataset.hash != dataset_hash(dataset)
+        what = "the data" if data_changed else "the notebook, code, parameters or formats"
+        return f"inputs changed: {what}"
+    fire = next_fire(briefing.cron, last_success(run.reports, briefing.name, published, manifest))
+    if fire <= run.now:
+        return f"due: '{briefing.cron}' fired at {format_moment(fire)}"
+    return Outcome(briefing.name, SKIPPED, f"inputs unchanged; not due until {format_moment(fire)}")
+
+
+def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
+    """Build and publish one briefing, handing it the published build to compare with.
+
+    The previous build is copied aside first: publishing the new one prunes history.
+    """
+    with tempfile.TemporaryDirectory(prefix="briefings-previous-") as temporary:
+        # An empty folder when there is nothing to compare with: the check and the changes
+        # section then know it is a first build.
+        published = published_build(briefing.out)
+        previous = BuildFolder(Path(temporary))
+        if published is not None:
+            BuildFolder(published).copy_record(previous)
+        raw = {
+            **briefing.params,
+            "previous_states": str(previous.state_table),
+            "build_date": run.now.date().isoformat(),
+        }
+        result = build(
+            raw,
+            formats=briefing.formats,
+            out=briefing.out,
+            keep=briefing.keep,
+            force=True,  # the decision to build is made here, with its reason
+            notebook=run.notebook,
+            origin=briefing.origin,
+        )
+    return Path(result.build_dir).name
+
+
+def _attempt_all(
+    todo: list[Briefing], run: _Run, build: Callable[..., object], jobs: int
+) -> Iterator[Outcome]:
+    if not todo:
+        return
+    # Real builds get kernels forked ahead of need (kernels.KernelPool), one pool per process.
+    ahead = (run.notebook.parent, kernels.unclaimed_counter(len(todo)))
+    warm = build is build_briefing
+    if jobs <= 1 or len(todo) == 1:
+        if warm:
+            kernels.open_pool(*ahead)
+        try:
+            for briefing in todo:
+                yield _attempt_and_settle(briefing, run, build)
+        finally:
+            kernels.close_pool()
+        return
+    # spawn, not fork: the parent may hold threads and sockets that a fork would copy.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(todo)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(), warm, ahead),
+    ) as pool:
+        futures = {pool.submit(_attempt_and_settle, b, run, build): b for b in todo}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                outcome = Outcome(futures[future].name, FAILED, "the build process died")
+                _record(run, futures[future], outcome, None)  # its lock went with it
+                yield outcome
+
+
+_settled = False  # whether this process froze what its first build left loaded
+
+
+def _attempt_and_settle(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outcome:
+    """`attempt`; after the process's first build, freeze what it left loaded (pandas,
+    WeasyPrint, nbconvert and their caches), so that the next builds' garbage
+    collections skip it: a tenth of a second of CPU per build."""
+    global _settled
+    try:
+        return attempt(briefing, run, build)
+    finally:
+        if not _settled:
+            _settled = True
+            gc.collect()
+            gc.freeze()
+
+
+def _start_worker(parent: int, warm: bool, ahead: tuple) -> None:
+    """Set up a build process: it dies with its runner, and with `warm` starts kernels
+    ahead of need (kernels.open_pool)."""
+    die_with_parent(parent)
+    if warm:
+        kernels.open_pool(*ahead)
+
+
+def _first_line(error: BriefingsError) -> str:
+    lines = error.lines()
+    more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+    return (lines[0] if lines else type(error).__name__) + more
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
