@@ -1,0 +1,8 @@
+"""The timeline chart: lanes of states and numbered event markers, drawn with matplotlib,
+written as linked SVG and told in words. May import briefings.data and briefings.report.words."""
+
+from briefings.report.chart.in_words import describe_timeline
+from briefings.report.chart.layout import draw_timeline
+from briefings.report.chart.svg import timeline_svg
+
+__all__ = ["describe_timeline", "draw_timeline", "timeline_svg"]
