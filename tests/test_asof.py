@@ -45,11 +45,11 @@ def shown(briefing: Briefing) -> str:
 
 def figures(event) -> list[str]:
     """How the briefing would write the event's amount and number."""
-    from briefings.report.sections import _money
+    from briefings.report.sections.pieces import money
 
     found = []
     if not pd.isna(event.amount_usd):
-        found.append(_money(int(event.amount_usd)))
+        found.append(money(int(event.amount_usd)))
     if not pd.isna(event.quantity):
         found.append(f"Number: {int(event.quantity):,}")
     return found

@@ -16,6 +16,7 @@ from conftest import SMALL_EVENTS, SMALL_SOURCES, SMALL_YAML, write_dataset
 from briefings.data import states
 from briefings.data.dataset import Dataset
 from briefings.data.dates import format_partial
+from briefings.data.grades import CREDIBILITY_MEANINGS, RELIABILITY_MEANINGS
 from briefings.data.params import PARAMETERS, Parameters, prepare
 from briefings.report import markup, sections
 from briefings.report.bottomline import bottom_line
@@ -259,8 +260,8 @@ def test_every_source_is_listed_with_its_grade(shipped: Briefing):
     assert all(c[-1] == "cited" for c in cells.values())
     key = text(parse(shipped.html["grade_key"]).find(".//div[@class='bf-key']"))
     for meaning in [
-        *sections.RELIABILITY_MEANINGS.values(),
-        *sections.CREDIBILITY_MEANINGS.values(),
+        *RELIABILITY_MEANINGS.values(),
+        *CREDIBILITY_MEANINGS.values(),
     ]:
         assert meaning in key
 
