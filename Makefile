@@ -169,3 +169,15 @@ $(AIRFLOW_STAMP): deploy/airflow/constraints.txt
 .PHONY: airflow-check
 airflow-check: $(STAMP) $(AIRFLOW_STAMP) ## the DAGs under a real Airflow (own venv, SQLite; 3-8 min)
 	deploy/airflow/check.sh
+
+# --- Documentation (issue 23) -------------------------------------------------------------
+# The site is built afresh each time (-E: Sphinx reports a page's warnings only when it reads
+# it), strictly (-n -W --keep-going: a broken link or reference, or a page in no toctree,
+# fails after listing every problem), and then checked to load nothing from another host.
+DOCS_OUT := docs/_build
+
+.PHONY: docs
+docs: $(STAMP) ## build the documentation site into docs/_build/html (strict: warnings fail)
+	$(BIN)/sphinx-build -b html -E -n -W --keep-going -q -d $(DOCS_OUT)/doctrees docs $(DOCS_OUT)/html
+	$(BIN)/python tools/check_site.py $(DOCS_OUT)/html
+	@echo "documentation built: $(DOCS_OUT)/html/index.html"
