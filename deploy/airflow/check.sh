@@ -46,7 +46,7 @@ started=$(now)
 airflow db migrate >"$work/migrate.log" 2>&1 || fail "airflow db migrate failed" "$work/migrate.log"
 ok "$(since "$started") s"
 
-# As the README says: link the DAG file into the dags folder.
+# As docs/airflow.md says: link the DAG file into the dags folder.
 mkdir -p "$AIRFLOW__CORE__DAGS_FOLDER"
 ln -s "$project/deploy/airflow/briefings_dags.py" "$AIRFLOW__CORE__DAGS_FOLDER/"
 
