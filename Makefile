@@ -87,13 +87,14 @@ states: $(STAMP) ## print the state table as CSV
 	$(BIN)/briefings states $(if $(DATA),--data "$(DATA)")
 
 .PHONY: test
-test: $(STAMP) ## run the whole test suite
+test: $(STAMP) lint ## run the lint and the whole test suite
 	$(BIN)/python -m pytest
 
 .PHONY: lint
-lint: $(STAMP) ## check the code with ruff (also part of make test)
+lint: $(STAMP) ## check the code: ruff, and the layers' import contracts (pyproject.toml)
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/lint-imports --no-cache
 
 .PHONY: clean
 clean: ## remove build outputs (keeps .venv)

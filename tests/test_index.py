@@ -11,7 +11,8 @@ from conftest import fake_build
 
 from briefings.build.publish import new_staging
 from briefings.deliver.feed import write_feed
-from briefings.schedule.index import builds, read_status, record_attempt, render_index, write_index
+from briefings.deliver.published import builds
+from briefings.schedule.index import read_status, record_attempt, render_index, write_index
 from briefings.schedule.spec import load_spec
 
 NOW = datetime(2026, 1, 5, 6, 30, tzinfo=UTC)
@@ -92,7 +93,7 @@ def test_history_lists_complete_builds_newest_first(tmp_path):
     first = fake_build(alpha.out, "2026-01-05T06:00:00+00:00")
     second = fake_build(alpha.out, "2026-01-12T06:00:00+00:00")
     (new_staging(alpha.out) / "briefing.html").write_text("half")  # a build in progress
-    kept = builds(alpha, spec.reports)
+    kept = builds(alpha.out, spec.reports)
     assert [b.build_id for b in kept] == [second.name, first.name]
     assert [b.current for b in kept] == [True, False]
     # the published build is linked through the stable folder name
@@ -159,7 +160,7 @@ def test_every_link_in_the_index_resolves(tmp_path):
         fake_build(briefing.out, "2026-01-05T06:00:00+00:00", formats=briefing.formats)
         fake_build(briefing.out, "2026-01-06T06:00:00+00:00", formats=briefing.formats)
     html = write_index(spec, now=NOW).read_text(encoding="utf-8")
-    write_feed(spec)
+    write_feed(spec.catalogue)
     links = re.findall(r'href="([^"]+)"', html)
     # the feed (head and text); alpha: latest + 1 older, HTML and PDF; beta: the same, HTML
     assert len(links) == 2 + 2 * 2 + 2 * 1

@@ -327,7 +327,7 @@ def test_published_briefings_and_index_links_open_through_the_server(lab):
         for day in (5, 12):  # a published build and one older build in the history
             fake_build(spec.briefings[0].out, f"2026-01-{day:02}T06:00:00+00:00")
         index = write_index(spec, now=datetime(2026, 1, 12, 7, tzinfo=UTC))
-        write_feed(spec)  # the runner writes both, and the index links the feed
+        write_feed(spec.catalogue)  # the runner writes both, and the index links the feed
         base = f"/files/{index.parent.relative_to(PROJECT_ROOT).as_posix()}/"
         published = lab.get(f"{base}alpha/briefing.html")
         assert published.status_code == 200, published.text

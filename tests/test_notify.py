@@ -29,10 +29,11 @@ from briefings.deliver.notify import (
     settings_from_env,
     webhook_payload,
 )
+from briefings.deliver.readers import Notify
 from briefings.exceptions import ConfigError, SpecError
 from briefings.schedule.index import read_status
 from briefings.schedule.runner import run_schedule
-from briefings.schedule.spec import Notify, load_spec
+from briefings.schedule.spec import load_spec
 
 MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"  # binary: survives no re-encoding

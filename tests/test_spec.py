@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from briefings.build.publish import DEFAULT_KEEP
 from briefings.data.params import prepare
 from briefings.data.states import compute_states
 from briefings.exceptions import SpecError
 from briefings.paths import SCHEDULE_SPEC
-from briefings.schedule.spec import DEFAULT_KEEP, check_cron, load_spec
+from briefings.schedule.spec import check_cron, load_spec
 
 GOOD = """\
 defaults:

@@ -231,8 +231,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _notify(args: argparse.Namespace) -> int:
-    from briefings.deliver.notify import test_notification
     from briefings.paths import SCHEDULE_SPEC
+    from briefings.schedule.notices import test_notification
 
     results = test_notification(args.spec or SCHEDULE_SPEC, args.test)
     for result in results:

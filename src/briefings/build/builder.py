@@ -49,7 +49,6 @@ if TYPE_CHECKING:  # both import pandas, which a cache hit never needs
     from briefings.data.params import Parameters
 
 PREVIEW_SUFFIX = ".preview"
-DEFAULT_KEEP = 5  # builds kept in a briefing's history
 CHART_TAG = "chart"
 
 
@@ -123,7 +122,7 @@ def build_briefing(
     *,
     formats: tuple[str, ...] = FORMATS,
     out: Path | None = None,
-    keep: int = DEFAULT_KEEP,
+    keep: int = publish.DEFAULT_KEEP,
     force: bool = False,
     notebook: Path = BRIEFING_NOTEBOOK,
     progress: Progress | None = None,

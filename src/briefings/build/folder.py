@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from briefings.exceptions import ProblemsError
 from briefings.inputs.nofollow import is_real_file, is_real_folder, read_own_text
+from briefings.report.digest import Digest
 
 if TYPE_CHECKING:  # both import pandas, which the index and a cache hit never need
     from briefings.data.dataset import Dataset
@@ -50,16 +51,6 @@ class DatasetRecord:
 
 
 @dataclass(frozen=True)
-class Digest:
-    """A build in plain text for its readers: the bottom line's paragraphs and, for a
-    scheduled build, whether anything changed since the previous one and a summary."""
-
-    bottom_line: tuple[str, ...] = ()
-    changed: bool | None = None  # None: not a scheduled build, so not compared
-    changes: str = ""  # what changed, in one sentence (changes.changes_summary)
-
-
-@dataclass(frozen=True)
 class Manifest:
     """What `manifest.json` records about one build."""
 
@@ -71,7 +62,7 @@ class Manifest:
     built_at: str = ""  # ISO 8601 in UTC, on the machine's clock
     timings: Mapping[str, float] = field(default_factory=dict)  # seconds per stage, and total
     outputs: Mapping[str, str] = field(default_factory=dict)  # file in the folder → SHA-256
-    digest: Digest = Digest()
+    digest: Digest = field(default_factory=Digest)
     inputs_hash: str = ""  # the checked inputs (fingerprint.inputs_hash)
     request_hash: str = ""  # the request as given (fingerprint.request_hash)
 

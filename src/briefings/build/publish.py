@@ -29,6 +29,7 @@ from briefings.inputs.nofollow import is_real_file, is_real_folder, real_folder,
 # The one place the history's name is set: the index, the scheduler and the build read it
 # through history_dir(). Not hidden, so JupyterLab's file server follows links into it.
 HISTORY = "history"
+DEFAULT_KEEP = 5  # builds kept in a briefing's history
 # Where builds were kept before the history was visible; links into it are still ours.
 _LEGACY_HISTORY = ".builds"
 # Written into every build folder when it is created: pruning deletes nothing without it.

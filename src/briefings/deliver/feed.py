@@ -18,12 +18,12 @@ from pathlib import Path
 
 from briefings.build.folder import BuildFolder, Manifest
 from briefings.build.publish import history_dir
+from briefings.data.moments import EARLIEST, as_utc
+from briefings.deliver.published import Catalogue, builds
 from briefings.inputs.nofollow import write_atomic
 from briefings.report.digest import first_sentence
-from briefings.schedule.clock import EARLIEST, as_utc
-from briefings.schedule.index import builds
-from briefings.schedule.spec import FEED_FILE, Spec
 
+FEED_FILE = "feed.xml"  # in reports/, beside the index
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 100  # readers poll the feed; a long history belongs in the index
 # The index's labels for a build's files, as Atom link relations and media types.
@@ -42,18 +42,18 @@ class Entry:
     links: tuple[tuple[str, str, str], ...]  # (rel, type, href)
 
 
-def feed_entries(spec: Spec) -> list[Entry]:
+def feed_entries(catalogue: Catalogue) -> list[Entry]:
     """Every complete kept build of the schedule's briefings, newest first."""
     entries = []
-    for briefing in spec.briefings:
-        for build in builds(briefing, spec.reports):
-            folder = BuildFolder(history_dir(briefing.out) / build.build_id)
+    for publication in catalogue.publications:
+        for build in builds(publication.out, catalogue.reports):
+            folder = BuildFolder(history_dir(publication.out) / build.build_id)
             manifest = folder.read_manifest() or Manifest()
             entries.append(
                 Entry(
-                    briefing=briefing.name,
+                    briefing=publication.name,
                     build_id=build.build_id,
-                    title=manifest.title or briefing.name,
+                    title=manifest.title or publication.name,
                     updated=_time(build.built_at),
                     summary=first_sentence(manifest.digest),
                     links=tuple((*_KINDS[label], href) for label, href in build.files),
@@ -63,14 +63,14 @@ def feed_entries(spec: Spec) -> list[Entry]:
     return entries[:MAX_ENTRIES]
 
 
-def render_feed(spec: Spec, *, base_url: str | None = None) -> str:
+def render_feed(catalogue: Catalogue, *, base_url: str | None = None) -> str:
     """The Atom document for a schedule's published builds."""
     ET.register_namespace("", ATOM)
-    entries = feed_entries(spec)
+    entries = feed_entries(catalogue)
     root = ET.Element(f"{{{ATOM}}}feed")
     _text(root, "title", "Briefings")
-    _text(root, "subtitle", f"Published builds of the briefings in {spec.path.name}")
-    _text(root, "id", _urn(str(spec.path.resolve())))
+    _text(root, "subtitle", f"Published builds of the briefings in {catalogue.source.name}")
+    _text(root, "id", _urn(str(catalogue.source.resolve())))
     updated = max((e.updated for e in entries), default=EARLIEST)
     _text(root, "updated", updated.isoformat())
     author = ET.SubElement(root, f"{{{ATOM}}}author")
@@ -93,10 +93,10 @@ def render_feed(spec: Spec, *, base_url: str | None = None) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def write_feed(spec: Spec, *, base_url: str | None = None) -> Path:
+def write_feed(catalogue: Catalogue, *, base_url: str | None = None) -> Path:
     """Write `reports/feed.xml` (aside, then moved into place); return its path."""
-    path = spec.reports / FEED_FILE
-    write_atomic(path, render_feed(spec, base_url=base_url))
+    path = catalogue.reports / FEED_FILE
+    write_atomic(path, render_feed(catalogue, base_url=base_url))
     return path
 
 

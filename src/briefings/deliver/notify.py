@@ -26,10 +26,11 @@ from urllib.parse import quote
 
 from briefings.build.folder import BuildFolder, Manifest
 from briefings.build.publish import published_build
-from briefings.exceptions import ConfigError, Problem, SpecError
+from briefings.data.moments import readable
+from briefings.deliver.published import Publication
+from briefings.deliver.readers import Notify
+from briefings.exceptions import ConfigError
 from briefings.report import markup
-from briefings.schedule.clock import readable, real_now
-from briefings.schedule.spec import Briefing, Notify, load_spec, select
 
 SECURITY = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
@@ -352,11 +353,11 @@ def _shown_url(url: str) -> str:
     return f"{scheme}://{rest.split('/', 1)[0]}/…"
 
 
-# --- from a scheduler outcome ---------------------------------------------------------------
+# --- about a published briefing -------------------------------------------------------------
 
 
 def notice_for(
-    briefing: Briefing,
+    briefing: Publication,
     reports: Path,
     event: str,
     *,
@@ -376,7 +377,7 @@ def notice_for(
     pdf = BuildFolder(briefing.out).briefing("pdf")
     return Notice(
         briefing=briefing.name,
-        title=str(manifest.title or briefing.params.get("title") or briefing.name),
+        title=manifest.title or briefing.title or briefing.name,
         event=event,
         status="failed" if event == "failed" else "built",
         when=readable(finished),
@@ -389,35 +390,13 @@ def notice_for(
     )
 
 
-def changed_flag(briefing: Briefing) -> bool | None:
+def changed_flag(briefing: Publication) -> bool | None:
     """Whether the published build's changes section found anything (None: not recorded)."""
     return _published_manifest(briefing).digest.changed
 
 
-def _published_manifest(briefing: Briefing) -> Manifest:
+def _published_manifest(briefing: Publication) -> Manifest:
     """The manifest of the briefing's published build (empty when there is none)."""
     published = published_build(briefing.out)
     manifest = None if published is None else BuildFolder(published).read_manifest()
     return manifest or Manifest()
-
-
-def test_notification(spec_path: str | Path, name: str) -> list[Delivery]:
-    """Send a test notice about a briefing's published build (or that it has none) to
-    every reader its `notify:` names, mail and failure mail alike; one result each.
-
-    Raises SpecError for a malformed schedule, an unknown name or a briefing without
-    `notify:`, and ConfigError for a malformed setting.
-    """
-    spec = load_spec(spec_path)
-    [briefing] = select(spec, [name])
-    if briefing.notify is None:
-        raise SpecError(
-            [Problem(str(spec.path), f"briefing '{name}' has no notify: block; nobody to tell")]
-        )
-    settings = settings_from_env()
-    notice = notice_for(briefing, spec.reports, "built", finished=real_now(), test=True)
-    everyone = Notify(
-        email=tuple(dict.fromkeys(briefing.notify.email + briefing.notify.failed_email)),
-        webhook=briefing.notify.webhook,
-    )
-    return deliver(notice, everyone, settings)

@@ -22,10 +22,10 @@ import pandas as pd
 
 from briefings.data.dataset import EVENT_COLUMNS, Dataset
 from briefings.data.dates import format_partial
+from briefings.data.moments import readable, stored_time
 from briefings.data.params import Parameters
 from briefings.data.states import key_events, states_to_csv, visible_events
 from briefings.report import markup
-from briefings.schedule.clock import readable, stored_time
 
 # What an edit to an event can touch; credibility is reported as a grade change instead.
 _EVENT_FIELDS = tuple(c for c in EVENT_COLUMNS if c not in ("event_id", "credibility"))

@@ -9,10 +9,9 @@ whatever the bottom-line code writes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
-
-from briefings.build.folder import Digest
 
 if TYPE_CHECKING:  # the dataset and the briefing: only a build needs them, not the index
     import pandas as pd
@@ -22,6 +21,16 @@ if TYPE_CHECKING:  # the dataset and the briefing: only a build needs them, not 
     from briefings.report.changes import Changes
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A build in plain text for its readers: the bottom line's paragraphs and, for a
+    scheduled build, whether anything changed since the previous one and a summary."""
+
+    bottom_line: tuple[str, ...] = ()
+    changed: bool | None = None  # None: not a scheduled build, so not compared
+    changes: str = ""  # what changed, in one sentence (changes.changes_summary)
 
 
 def build_digest(params: Parameters, dataset: Dataset) -> Digest:

@@ -4,7 +4,8 @@ A run may be told to decide "as if" at another time (`--now`). Its decisions are
 as good as that time, and a recorded success at a future time would hold a briefing's
 schedule until then, so: a time outside 2000–2099 is refused as a typo; a run that
 builds may not be later than the real clock (a future time is for `--dry-run`, which
-records nothing); and a stored time is never trusted past the real clock.
+records nothing); and a stored time is never trusted past the real clock
+(`briefings.data.moments.stored_time`).
 """
 
 from __future__ import annotations
@@ -13,22 +14,12 @@ from datetime import UTC, datetime
 
 from croniter import croniter
 
+from briefings.data.moments import EARLIEST, as_utc, real_now
 from briefings.exceptions import ScheduleError
 
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # exclusive
 # Where a briefing's last success is unknown: long ago, so it is due.
 LONG_AGO = EARLIEST
-
-
-def as_utc(moment: datetime) -> datetime:
-    """The moment in UTC; a naive datetime is taken to be UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def real_now() -> datetime:
-    """The machine's clock, in UTC."""
-    return datetime.now(UTC)
 
 
 def check_run_time(moment: datetime, *, dry_run: bool, clock: datetime | None = None) -> datetime:
@@ -60,30 +51,9 @@ def recordable(moment: datetime, clock: datetime | None = None) -> datetime:
     return min(as_utc(moment), clock or real_now())
 
 
-def stored_time(text: object, clock: datetime | None = None) -> datetime | None:
-    """A time read back from a status file or manifest, or None when it is not a
-    plausible past time (malformed, hand-edited, or written by an older version that
-    recorded as-if future runs): the caller then falls back to a safe default."""
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = as_utc(datetime.fromisoformat(text))
-    except (ValueError, OverflowError):
-        return None
-    if not EARLIEST <= moment <= (clock or real_now()):
-        return None
-    return moment
-
-
 def format_moment(moment: datetime) -> str:
     """'2026-01-05 06:00 UTC'."""
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def readable(moment: datetime) -> str:
-    """'Mon 5 Jan 2026, 06:00 UTC': for people (the index, mail)."""
-    moment = as_utc(moment)
-    return f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
 def next_fire(cron: str, after: datetime) -> datetime:

@@ -9,34 +9,25 @@ written to a temporary file and moved into place, so a reader never sees half of
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
 
 from briefings.build.folder import BuildFolder, Manifest
-from briefings.build.publish import kept_builds, published_build
+from briefings.build.publish import published_build
+from briefings.data.moments import readable, stored_time
+from briefings.deliver.feed import FEED_FILE
+from briefings.deliver.published import BuildLink, builds
 from briefings.exceptions import ProblemsError
 from briefings.inputs.nofollow import read_own_text, real_folder, write_atomic
 from briefings.report import markup
 from briefings.report.digest import first_sentence
-from briefings.schedule.clock import LONG_AGO, next_fire, readable, stored_time
-from briefings.schedule.spec import FEED_FILE, INDEX_FILE, Briefing, Spec
+from briefings.schedule.clock import LONG_AGO, next_fire
+from briefings.schedule.spec import INDEX_FILE, Briefing, Spec
 
 STATUS_DIR = ".status"
 BUILT, FAILED = "built", "failed"  # a build attempt's status, as the status file records it
 INDEX_TEMPLATE = "index/index.html.j2"
-
-
-@dataclass(frozen=True)
-class BuildLink:
-    """One complete build of a briefing: when it was made and its files, relative to reports/."""
-
-    build_id: str
-    built_at: str
-    files: tuple[tuple[str, str], ...]  # (label, relative href)
-    current: bool
 
 
 def status_path(reports: Path, name: str) -> Path:
@@ -92,24 +83,6 @@ def record_delivery(
     real_folder(reports / STATUS_DIR, below=reports)
     write_atomic(status_path(reports, name), json.dumps(status, indent=2, sort_keys=True) + "\n")
     return status
-
-
-def builds(briefing: Briefing, reports: Path) -> list[BuildLink]:
-    """The complete kept builds of a briefing, newest first (staging folders excluded)."""
-    current = published_build(briefing.out)
-    found = []
-    for folder in reversed(kept_builds(briefing.out)):
-        manifest = BuildFolder(folder).read_manifest()
-        if manifest is None:
-            continue
-        is_current = current is not None and folder.name == current.name
-        base = BuildFolder(briefing.out if is_current else folder)
-        files = tuple(
-            (kind.upper(), _href(base.briefing(kind), reports))
-            for kind in BuildFolder(folder).formats()
-        )
-        found.append(BuildLink(folder.name, manifest.built_at, files, is_current))
-    return found
 
 
 @dataclass(frozen=True)
@@ -168,7 +141,7 @@ def last_success(reports: Path, name: str, published: Path, manifest: Manifest) 
 
 
 def _row(briefing: Briefing, reports: Path, now: datetime) -> IndexRow:
-    kept = builds(briefing, reports)
+    kept = builds(briefing.out, reports)
     latest = next((b for b in kept if b.current), None)
     status = read_status(reports, briefing.name)
     attempt = status.get("last_attempt") if isinstance(status.get("last_attempt"), dict) else {}
@@ -214,7 +187,3 @@ def _delivery_failures(delivery: object) -> tuple[str, ...]:
 def _readable(text: object) -> str:
     moment = stored_time(text)
     return readable(moment) if moment is not None else ""
-
-
-def _href(path: Path, reports: Path) -> str:
-    return quote(os.path.relpath(path, reports).replace(os.sep, "/"))

@@ -60,9 +60,9 @@ from briefings.schedule.index import (
     last_success,
     read_status,
     record_attempt,
-    record_delivery,
     write_index,
 )
+from briefings.schedule.notices import tell_readers
 from briefings.schedule.spec import Briefing, load_spec, select
 
 SKIPPED = "skipped"  # an outcome never recorded: the status file keeps BUILT or FAILED
@@ -146,7 +146,7 @@ def run_schedule(
     # at a time, so each writes what the status files say after its own attempt.
     with briefing_lock(spec.reports, INDEX_LOCK, wait=True):
         write_index(spec, now=run.now)
-        write_feed(spec, base_url=base_url_from_env())
+        write_feed(spec.catalogue, base_url=base_url_from_env())
     return [outcomes[b.name] for b in chosen]
 
 
@@ -239,37 +239,7 @@ def _record(run: _Run, briefing: Briefing, outcome: Outcome, build_id: str | Non
         },
     )
     if briefing.notify is not None:
-        _tell_readers(run, briefing, outcome, before)
-
-
-def _tell_readers(run: _Run, briefing: Briefing, outcome: Outcome, before: object) -> None:
-    """Send what `notify:` asks for about this outcome and record how it went.
-
-    A failure with the same reason as the attempt before it is not sent again, so a
-    briefing broken for a week does not mail its readers every hour. Nothing here may
-    fail the build: every error becomes a recorded delivery failure.
-    """
-    from briefings.deliver import notify
-
-    event = notify.events_to_notify(briefing.notify, outcome.status, notify.changed_flag(briefing))
-    repeated = (
-        isinstance(before, dict)
-        and before.get("status") == FAILED
-        and before.get("reason") == outcome.reason
-    )
-    if event is None or (event == "failed" and repeated):
-        return
-    finished = real_now()
-    try:
-        settings = notify.settings_from_env()
-        notice = notify.notice_for(
-            briefing, run.reports, event, reason=outcome.reason, finished=finished
-        )
-        results = notify.deliver(notice, briefing.notify, settings)
-    except Exception as error:  # a malformed setting, or a bug: recorded, never raised
-        why = str(error) if isinstance(error, BriefingsError) else repr(error)[:300]
-        results = [notify.Delivery("settings", "environment", notify.FAILED, 0, why)]
-    record_delivery(run.reports, briefing.name, event, finished, [r.as_dict() for r in results])
+        tell_readers(run.reports, briefing, outcome.status, outcome.reason, before)
 
 
 @contextmanager

@@ -17,25 +17,25 @@ import yaml
 from croniter import croniter
 from croniter.croniter import CroniterError
 
-from briefings.build.builder import DEFAULT_KEEP
 from briefings.build.folder import FORMATS
-from briefings.build.publish import FAILED_SUFFIX, HISTORY
+from briefings.build.publish import DEFAULT_KEEP, FAILED_SUFFIX, HISTORY
 from briefings.data.params import OCCASION_PARAMETERS, coerce_parameters
+from briefings.deliver.feed import FEED_FILE
+from briefings.deliver.published import Catalogue, Publication
+from briefings.deliver.readers import DEFAULT_WHEN, NOTIFY_WHEN, Notify
 from briefings.exceptions import ParameterError, Problem, ProblemsError, SpecError, quoted
 from briefings.inputs.yamlfile import read_yaml_file, yaml_line
 
 REPORTS = "reports"
-# Files the runner itself writes in reports/: no briefing may be published over them.
+# The runner writes the index (and the feed, FEED_FILE) in reports/: no briefing may be
+# published over them.
 INDEX_FILE = "index.html"
-FEED_FILE = "feed.xml"
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PATH_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _TOP_KEYS = ("defaults", "briefings")
 _DEFAULT_KEYS = ("cron", "formats", "keep", "params", "notify")
 _BRIEFING_KEYS = ("description", "cron", "formats", "keep", "params", "output", "notify")
-NOTIFY_WHEN = ("built", "changed", "failed")
-DEFAULT_WHEN = ("built", "failed")
 _NOTIFY_KEYS = ("email", "webhook", "when", "failed_email")
 # Deliberately plain: one address, no display name, no list separators; the server decides.
 _EMAIL = re.compile(r"[^@\s,;<>\"'()]+@[^@\s,;<>\"'()]+\.[^@\s,;<>\"'()]+")
@@ -44,25 +44,6 @@ _CRON_HELP = (
     "use five fields: minute hour day-of-month month day-of-week, e.g. '0 6 * * 1', "
     "or @hourly, @daily, @weekly, @monthly, @yearly"
 )
-
-
-@dataclass(frozen=True)
-class Notify:
-    """Who hears about a briefing's builds: mail recipients, a webhook, and on what.
-
-    `when` holds any of 'built' (every successful build), 'changed' (a build whose
-    "changes since the previous build" found something) and 'failed'. Failures go to
-    `failed_email` when it is given, else to `email`; the webhook hears every event.
-    """
-
-    email: tuple[str, ...] = ()
-    webhook: str | None = None
-    when: tuple[str, ...] = DEFAULT_WHEN
-    failed_email: tuple[str, ...] = ()
-
-    def recipients(self, event: str) -> tuple[str, ...]:
-        """Mail addresses for an event ('built', 'changed' or 'failed')."""
-        return (self.failed_email or self.email) if event == "failed" else self.email
 
 
 @dataclass(frozen=True)
@@ -79,6 +60,11 @@ class Briefing:
     origin: str = field(default="", compare=False)
     notify: Notify | None = None
 
+    @property
+    def publication(self) -> Publication:
+        """The briefing as delivery sees it: name, output folder and title."""
+        return Publication(self.name, self.out, str(self.params.get("title") or ""))
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -87,6 +73,11 @@ class Spec:
     path: Path
     reports: Path
     briefings: tuple[Briefing, ...]
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The schedule as the feed lists it."""
+        return Catalogue(self.path, self.reports, tuple(b.publication for b in self.briefings))
 
 
 def load_spec(path: str | Path) -> Spec:
