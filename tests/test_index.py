@@ -12,8 +12,9 @@ from conftest import fake_build
 from briefings.build.publish import new_staging
 from briefings.deliver.feed import write_feed
 from briefings.deliver.published import builds
-from briefings.schedule.index import read_status, record_attempt, render_index, write_index
+from briefings.schedule.index import render_index, write_index
 from briefings.schedule.spec import load_spec
+from briefings.schedule.status import read_status, record_attempt
 
 NOW = datetime(2026, 1, 5, 6, 30, tzinfo=UTC)
 HOSTILE = '<img src=x onerror=alert(1)> "quoted" & more'

@@ -31,9 +31,9 @@ from briefings.deliver.notify import (
 )
 from briefings.deliver.readers import Notify
 from briefings.exceptions import ConfigError, SpecError
-from briefings.schedule.index import read_status
 from briefings.schedule.runner import run_schedule
 from briefings.schedule.spec import load_spec
+from briefings.schedule.status import read_status
 
 MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"  # binary: survives no re-encoding

@@ -19,9 +19,10 @@ from conftest import fake_build, write_dataset
 from briefings.build.publish import history_dir, new_staging, prune, published_build
 from briefings.cli import main
 from briefings.exceptions import OutputError
-from briefings.schedule.index import read_status, record_attempt, write_index
+from briefings.schedule.index import write_index
 from briefings.schedule.runner import _prepare_reports, briefing_lock
 from briefings.schedule.spec import load_spec
+from briefings.schedule.status import read_status, record_attempt
 
 
 def tree(root: Path) -> dict[str, str]:

@@ -25,7 +25,6 @@ from briefings.cli import main
 from briefings.data.params import prepare
 from briefings.exceptions import BuildError, OutputError, ScheduleError
 from briefings.paths import BRIEFING_NOTEBOOK
-from briefings.schedule.index import read_status
 from briefings.schedule.runner import (
     BUSY,
     INDEX_LOCK,
@@ -37,6 +36,7 @@ from briefings.schedule.runner import (
     run_schedule,
     summary_line,
 )
+from briefings.schedule.status import read_status
 
 MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # an hour after the weekly fire time
 SPEC = """\

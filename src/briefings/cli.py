@@ -183,7 +183,6 @@ def _schedule(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from briefings.paths import SCHEDULE_SPEC
-    from briefings.schedule.index import FAILED
     from briefings.schedule.runner import (
         DEFAULT_JOBS,
         exit_status,
@@ -191,6 +190,7 @@ def _schedule(args: argparse.Namespace) -> int:
         run_schedule,
         summary_line,
     )
+    from briefings.schedule.status import FAILED
 
     outcomes = run_schedule(
         args.spec or SCHEDULE_SPEC,

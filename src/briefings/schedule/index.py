@@ -1,88 +1,30 @@
-"""What the reports folder says about each scheduled briefing: its status file and the index.
+"""`reports/index.html`: every briefing of the schedule, as its readers and operators see it.
 
-`reports/.status/<name>.json` records the last attempt and the last success of a
-briefing (the scheduler writes it); `reports/index.html` lists every briefing of the
-schedule with its latest good build, the last attempt and the kept history. Both are
-written to a temporary file and moved into place, so a reader never sees half of one.
+One row per briefing, in the schedule's order: its latest good build, the last attempt
+and why it failed (from the status store), when it is due next, the first sentence of
+its bottom line and the kept history. Written to a temporary file and moved into place,
+so a reader never sees half of it.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from briefings.build.folder import BuildFolder, Manifest
+from briefings.build.folder import BuildFolder
 from briefings.build.publish import published_build
 from briefings.data.moments import readable, stored_time
 from briefings.deliver.feed import FEED_FILE
 from briefings.deliver.published import BuildLink, builds
-from briefings.exceptions import ProblemsError
-from briefings.inputs.nofollow import read_own_text, real_folder, write_atomic
+from briefings.inputs.nofollow import write_atomic
 from briefings.report import markup
 from briefings.report.digest import first_sentence
-from briefings.schedule.clock import LONG_AGO, next_fire
-from briefings.schedule.spec import INDEX_FILE, Briefing, Spec
+from briefings.schedule.clock import next_fire
+from briefings.schedule.spec import INDEX_FILE, ScheduledBriefing, Spec
+from briefings.schedule.status import BUILT, FAILED, last_success, read_status
 
-STATUS_DIR = ".status"
-BUILT, FAILED = "built", "failed"  # a build attempt's status, as the status file records it
 INDEX_TEMPLATE = "index/index.html.j2"
-
-
-def status_path(reports: Path, name: str) -> Path:
-    """The status file of briefing `name`."""
-    return reports / STATUS_DIR / f"{name}.json"
-
-
-def read_status(reports: Path, name: str) -> dict:
-    """The recorded status of a briefing; empty when none was recorded or it is unreadable.
-
-    The file may have been edited or restored from elsewhere: an attempt recorded as
-    anything but a mapping is left out, so readers can rely on the shape.
-    """
-    try:
-        data = json.loads(read_own_text(status_path(reports, name)))
-    except (ProblemsError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {
-        key: value
-        for key, value in data.items()
-        if key not in ("last_attempt", "last_success") or isinstance(value, dict)
-    }
-
-
-def record_attempt(reports: Path, name: str, attempt: dict) -> dict:
-    """Record a build attempt (`status`, `at`, `duration`, `reason`, `build`); return the status.
-
-    A successful attempt also becomes `last_success`, which the scheduler's "due" test and
-    the index read.
-    """
-    status = read_status(reports, name)
-    status["briefing"] = name
-    status["last_attempt"] = attempt
-    if attempt.get("status") == BUILT:
-        status["last_success"] = attempt
-    real_folder(reports / STATUS_DIR, below=reports)
-    write_atomic(status_path(reports, name), json.dumps(status, indent=2, sort_keys=True) + "\n")
-    return status
-
-
-def record_delivery(
-    reports: Path, name: str, event: str, at: datetime, results: list[dict]
-) -> dict:
-    """Record how the notifications about the last attempt went; return the status."""
-    status = read_status(reports, name)
-    status["last_delivery"] = {
-        "event": event,
-        "at": at.isoformat(timespec="seconds"),
-        "results": results,
-    }
-    real_folder(reports / STATUS_DIR, below=reports)
-    write_atomic(status_path(reports, name), json.dumps(status, indent=2, sort_keys=True) + "\n")
-    return status
 
 
 @dataclass(frozen=True)
@@ -126,21 +68,7 @@ def write_index(spec: Spec, *, now: datetime) -> Path:
     return path
 
 
-def last_success(reports: Path, name: str, published: Path, manifest: Manifest) -> datetime:
-    """When the published build was made, on the clock of the run that made it.
-
-    A run given `--now` records that time, so due-ness follows the scheduler's clock; a
-    build published by hand falls back to its manifest's wall-clock `built_at`. A stored
-    time that is malformed or later than the real clock is not trusted: the briefing then
-    counts as built long ago, so it is due, and the next success records a sane time.
-    """
-    success = read_status(reports, name).get("last_success")
-    success = success if isinstance(success, dict) else {}
-    recorded = stored_time(success.get("at")) if success.get("build") == published.name else None
-    return recorded or stored_time(manifest.built_at) or LONG_AGO
-
-
-def _row(briefing: Briefing, reports: Path, now: datetime) -> IndexRow:
+def _row(briefing: ScheduledBriefing, reports: Path, now: datetime) -> IndexRow:
     kept = builds(briefing.out, reports)
     latest = next((b for b in kept if b.current), None)
     status = read_status(reports, briefing.name)

@@ -13,12 +13,12 @@ from briefings.data.moments import real_now
 from briefings.deliver import notify
 from briefings.deliver.readers import Notify
 from briefings.exceptions import BriefingsError, Problem, SpecError
-from briefings.schedule.index import FAILED, record_delivery
-from briefings.schedule.spec import Briefing, load_spec, select
+from briefings.schedule.spec import ScheduledBriefing, load_spec, select
+from briefings.schedule.status import FAILED, record_delivery
 
 
 def tell_readers(
-    reports: Path, briefing: Briefing, status: str, reason: str, before: object
+    reports: Path, briefing: ScheduledBriefing, status: str, reason: str, before: object
 ) -> None:
     """Send what `notify:` asks for about an attempt (`status`, `reason`) and record how
     it went; `before` is the attempt recorded before this one.

@@ -40,6 +40,7 @@ from briefings.build.folder import BuildFolder
 from briefings.build.kernels import pool as kernels
 from briefings.build.kernels.lifetime import die_with_parent
 from briefings.build.publish import published_build
+from briefings.data.moments import real_now
 from briefings.data.params import prepare
 from briefings.deliver.feed import write_feed
 from briefings.deliver.notify import base_url_from_env
@@ -50,20 +51,19 @@ from briefings.schedule.clock import (
     check_run_time,
     format_moment,
     next_fire,
-    real_now,
     recordable,
 )
-from briefings.schedule.index import (
+from briefings.schedule.index import write_index
+from briefings.schedule.notices import tell_readers
+from briefings.schedule.spec import ScheduledBriefing, load_spec, select
+from briefings.schedule.status import (
     BUILT,
     FAILED,
     STATUS_DIR,
     last_success,
     read_status,
     record_attempt,
-    write_index,
 )
-from briefings.schedule.notices import tell_readers
-from briefings.schedule.spec import Briefing, load_spec, select
 
 SKIPPED = "skipped"  # an outcome never recorded: the status file keeps BUILT or FAILED
 WOULD_BUILD = "would build"  # a dry run's verdict on a briefing that is due or changed
@@ -129,7 +129,7 @@ def run_schedule(
     _prepare_reports(spec.reports)
 
     outcomes: dict[str, Outcome] = {}
-    todo: list[Briefing] = []
+    todo: list[ScheduledBriefing] = []
     for briefing in chosen:
         decision = _check_locked(briefing, run)
         if isinstance(decision, Outcome):
@@ -179,7 +179,7 @@ def exit_status(outcomes: list[Outcome]) -> int:
     return 1 if any(o.status == FAILED for o in outcomes) else 0
 
 
-def attempt(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outcome:
+def attempt(briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]) -> Outcome:
     """Under the briefing's lock: check again whether it is due or changed, and build it.
 
     The second check matters when another runner built it since this one looked.
@@ -208,7 +208,9 @@ def attempt(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outc
     return _under_lock(briefing, run, check_and_build)
 
 
-def _under_lock(briefing: Briefing, run: _Run, then: Callable[[], Outcome | str]) -> Outcome | str:
+def _under_lock(
+    briefing: ScheduledBriefing, run: _Run, then: Callable[[], Outcome | str]
+) -> Outcome | str:
     """`then()` under the briefing's lock. Skipped when another runner holds it; failed
     (and recorded) when its lock file cannot be used, which stops this briefing only."""
     try:
@@ -220,7 +222,7 @@ def _under_lock(briefing: Briefing, run: _Run, then: Callable[[], Outcome | str]
         return outcome
 
 
-def _record(run: _Run, briefing: Briefing, outcome: Outcome, build_id: str | None) -> None:
+def _record(run: _Run, briefing: ScheduledBriefing, outcome: Outcome, build_id: str | None) -> None:
     """Write the attempt to the briefing's status file (read by the index and `_check`),
     then tell the briefing's readers if its `notify:` asks for it."""
     before = read_status(run.reports, outcome.name).get("last_attempt")
@@ -274,7 +276,7 @@ def _prepare_reports(reports: Path) -> None:
         real_folder(folder, below=reports)
 
 
-def _check_locked(briefing: Briefing, run: _Run) -> Outcome | str:
+def _check_locked(briefing: ScheduledBriefing, run: _Run) -> Outcome | str:
     def check() -> Outcome | str:
         decision = _check(briefing, run)
         if isinstance(decision, Outcome) and decision.status == FAILED:
@@ -284,7 +286,7 @@ def _check_locked(briefing: Briefing, run: _Run) -> Outcome | str:
     return _under_lock(briefing, run, check)
 
 
-def _dry_run(briefing: Briefing, run: _Run, say: Progress) -> Outcome:
+def _dry_run(briefing: ScheduledBriefing, run: _Run, say: Progress) -> Outcome:
     """What a run would do with the briefing, decided without taking its lock."""
     decision = _check(briefing, run)
     if not isinstance(decision, Outcome):
@@ -293,7 +295,7 @@ def _dry_run(briefing: Briefing, run: _Run, say: Progress) -> Outcome:
     return decision
 
 
-def _check(briefing: Briefing, run: _Run) -> Outcome | str:
+def _check(briefing: ScheduledBriefing, run: _Run) -> Outcome | str:
     """Why the briefing must be built, or the outcome of not building it."""
     published = published_build(briefing.out)
     manifest = None if published is None else BuildFolder(published).read_manifest()
@@ -315,7 +317,7 @@ def _check(briefing: Briefing, run: _Run) -> Outcome | str:
     return Outcome(briefing.name, SKIPPED, f"inputs unchanged; not due until {format_moment(fire)}")
 
 
-def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
+def _build(briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]) -> str:
     """Build and publish one briefing, handing it the published build to compare with.
 
     The previous build is copied aside first: publishing the new one prunes history.
@@ -345,7 +347,7 @@ def _build(briefing: Briefing, run: _Run, build: Callable[..., object]) -> str:
 
 
 def _attempt_all(
-    todo: list[Briefing], run: _Run, build: Callable[..., object], jobs: int
+    todo: list[ScheduledBriefing], run: _Run, build: Callable[..., object], jobs: int
 ) -> Iterator[Outcome]:
     if not todo:
         return
@@ -382,7 +384,9 @@ def _attempt_all(
 _settled = False  # whether this process froze what its first build left loaded
 
 
-def _attempt_and_settle(briefing: Briefing, run: _Run, build: Callable[..., object]) -> Outcome:
+def _attempt_and_settle(
+    briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]
+) -> Outcome:
     """`attempt`; after the process's first build, freeze what it left loaded (pandas,
     WeasyPrint, nbconvert and their caches), so that the next builds' garbage
     collections skip it: a tenth of a second of CPU per build."""

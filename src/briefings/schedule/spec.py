@@ -47,8 +47,10 @@ _CRON_HELP = (
 
 
 @dataclass(frozen=True)
-class Briefing:
-    """One scheduled briefing, checked; `params` are raw values for `build_briefing`."""
+class ScheduledBriefing:
+    """One briefing of the schedule file, checked; `params` are raw values for
+    `build_briefing`. (The notebook API's `Briefing`, briefings.report.notebook, is another
+    thing: the briefing's content as its notebook shows it.)"""
 
     name: str
     cron: str
@@ -72,7 +74,7 @@ class Spec:
 
     path: Path
     reports: Path
-    briefings: tuple[Briefing, ...]
+    briefings: tuple[ScheduledBriefing, ...]
 
     @property
     def catalogue(self) -> Catalogue:
@@ -100,7 +102,7 @@ def load_spec(path: str | Path) -> Spec:
     return Spec(path=path, reports=path.parent / REPORTS, briefings=tuple(briefings))
 
 
-def select(spec: Spec, names: Sequence[str]) -> tuple[Briefing, ...]:
+def select(spec: Spec, names: Sequence[str]) -> tuple[ScheduledBriefing, ...]:
     """The briefings of `spec` named in `names`, in the spec's order; all of them when empty.
 
     Raises SpecError naming the unknown names and listing the known ones.
@@ -151,7 +153,7 @@ class _Checker:
     def line(self, keys: tuple[str, ...]) -> int | None:
         return yaml_line(self.root, keys)
 
-    def check(self, data: object) -> list[Briefing]:
+    def check(self, data: object) -> list[ScheduledBriefing]:
         if not isinstance(data, dict):
             self.report((), "must be a mapping with the keys defaults (optional) and briefings")
             return []
@@ -195,7 +197,7 @@ class _Checker:
                 )
             seen.add(key.value)
 
-    def briefing(self, name: str, item: object, defaults: dict) -> Briefing | None:
+    def briefing(self, name: str, item: object, defaults: dict) -> ScheduledBriefing | None:
         where = ("briefings", name)
         count = len(self.problems)
 
@@ -247,7 +249,7 @@ class _Checker:
         notify = self.notify(name, merged.get("notify"), "notify" in item)
         if len(self.problems) > count:
             return None
-        return Briefing(
+        return ScheduledBriefing(
             name=name,
             cron=cron.strip(),
             params=params,
@@ -354,7 +356,7 @@ class _Checker:
             bad("output", f"'{value}' is not a folder inside {REPORTS}/ (e.g. {REPORTS}/{name})")
         return self.path.parent / relative
 
-    def check_outputs(self, briefings: list[Briefing]) -> None:
+    def check_outputs(self, briefings: list[ScheduledBriefing]) -> None:
         """Refuse outputs that would unpublish each other or replace the runner's files.
 
         Publishing turns an output into a link to a build folder: an output inside
@@ -370,7 +372,7 @@ class _Checker:
         seen: dict[Path, str] = {}
         for briefing in briefings:
 
-            def bad(message: str, briefing: Briefing = briefing) -> None:
+            def bad(message: str, briefing: ScheduledBriefing = briefing) -> None:
                 self.report(
                     ("briefings", briefing.name, "output"),
                     f"briefing '{briefing.name}': key 'output': '{self._shown(briefing.out)}' "
