@@ -102,7 +102,8 @@ class _QuietHTTPServer(ThreadingHTTPServer):
 
 @contextmanager
 def webhook_server():
-    """An HTTP server on 127.0.0.1: /ok answers 200, /fail 500, /slow answers after 5 s.
+    """An HTTP server on 127.0.0.1: /ok answers 200, /fail 500, /slow answers after 5 s,
+    /flaky/<n> 503 to its first n posts and 200 after.
 
     Yields (base URL, list of received posts as (path, parsed JSON body))."""
     received: list[tuple[str, object]] = []
@@ -115,6 +116,9 @@ def webhook_server():
             if self.path == "/slow":
                 time.sleep(5)
             code = 500 if self.path == "/fail" else 200
+            if self.path.startswith("/flaky/"):
+                failures = int(self.path.rsplit("/", 1)[1])
+                code = 503 if [p for p, _ in received].count(self.path) <= failures else 200
             self.send_response(code)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()

@@ -197,6 +197,22 @@ def test_a_webhook_answering_500_is_retried_and_one_that_hangs_times_out():
     assert (slow.status, slow.error) == ("failed", "timed out") and elapsed < 3
 
 
+def test_a_passing_failure_is_tried_again_after_each_pause_until_it_goes():
+    """Three 503 answers, then 200: sent at the fourth try, after pauses of 0.1, 0.3 and
+    0.3 s (the last pause repeats)."""
+    with webhook_server() as (url, received):
+        started = time.monotonic()
+        [result] = deliver(
+            notice(),
+            Notify(webhook=f"{url}/flaky/3"),
+            settings(1, attempts=4, backoff=(0.1, 0.3)),
+        )
+        elapsed = time.monotonic() - started
+    assert (result.status, result.attempts, result.error) == ("sent", 4, "")
+    assert [p for p, _ in received] == ["/flaky/3"] * 4
+    assert elapsed >= 0.1 + 0.3 + 0.3
+
+
 def test_failures_go_to_the_failure_list():
     to = Notify(email=("readers@example.org",), failed_email=("ops@example.org",))
     assert to.recipients("failed") == ("ops@example.org",)

@@ -13,7 +13,6 @@ import json
 import os
 import smtplib
 import ssl
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from briefings.build.folder import BuildFolder, Manifest
@@ -31,6 +31,9 @@ from briefings.deliver.published import Publication
 from briefings.deliver.readers import Notify
 from briefings.exceptions import ConfigError
 from briefings.report import markup
+
+if TYPE_CHECKING:
+    import tenacity
 
 SECURITY = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
@@ -277,19 +280,36 @@ def _post_webhook(notice: Notice, url: str, settings: Settings) -> Delivery:
 def _with_retries(
     channel: str, target: str, send: Callable[[], None], settings: Settings, note: str = ""
 ) -> Delivery:
-    """Try `send` up to `settings.attempts` times, pausing between tries; never raise."""
-    error = ""
-    for attempt in range(1, settings.attempts + 1):
-        try:
-            send()
-        except Exception as caught:  # any failure to deliver is recorded, never raised
-            error = _describe(caught)
-            if _permanent(caught) or attempt == settings.attempts:
-                return Delivery(channel, target, FAILED, attempt, error, note)
-            time.sleep(settings.backoff[min(attempt, len(settings.backoff)) - 1])
-        else:
-            return Delivery(channel, target, SENT, attempt, note=note)
-    return Delivery(channel, target, FAILED, settings.attempts, error, note)
+    """Try `send` up to `settings.attempts` times, pausing between tries, unless a failure
+    is permanent; never raise. The result counts the tries made."""
+    tries = 0
+    try:
+        for attempt in _retrying(settings):
+            with attempt:
+                tries = attempt.retry_state.attempt_number
+                send()
+    except Exception as caught:  # any failure to deliver is recorded, never raised
+        return Delivery(channel, target, FAILED, tries, _describe(caught), note)
+    return Delivery(channel, target, SENT, tries, note=note)
+
+
+def _retrying(settings: Settings) -> tenacity.Retrying:
+    """When to try again: after a failure another try may mend (`_permanent`), up to
+    `settings.attempts` tries, pausing `settings.backoff[i]` seconds before try i + 2 (its
+    last pause repeated); the last failure is raised as it was."""
+    import tenacity  # here: it brings asyncio, 0.1 s for every scheduler process otherwise
+
+    def pause(state: tenacity.RetryCallState) -> float:
+        return settings.backoff[min(state.attempt_number, len(settings.backoff)) - 1]
+
+    return tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(settings.attempts),
+        wait=pause,
+        retry=tenacity.retry_if_exception(
+            lambda error: isinstance(error, Exception) and not _permanent(error)
+        ),
+        reraise=True,
+    )
 
 
 def _permanent(error: Exception) -> bool:
