@@ -1,2 +1,2 @@
-"""Data: the dataset contract, dates, grades, typed parameters and the state model.
-May import briefings.inputs, exceptions, paths and settings."""
+"""Data: the dataset contract, dates, recorded times, grades, typed parameters and the state
+model. May import briefings.inputs, exceptions, paths and settings."""

@@ -1,2 +1,2 @@
-"""Deliver: telling readers about published builds (mail, webhooks, the Atom feed).
-May import build and everything below it; never schedule."""
+"""Deliver: telling readers about published builds (mail, webhooks, the Atom feed), from plain
+values the scheduler hands it. May import build and the layers below; never schedule or cli."""

@@ -1,2 +1,2 @@
-"""Schedule: briefings.yaml, the runner that builds what is due or changed, its clock
-and status index. May import deliver, build and everything below."""
+"""Schedule: briefings.yaml, the runner that builds what is due or changed, its clock, the
+status store, the index and the notices. May import deliver and the layers below; never cli."""
