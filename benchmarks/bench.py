@@ -30,7 +30,7 @@ from pathlib import Path
 import psutil
 import yaml
 
-from briefings.data.dataset import EVENT_COLUMNS, SOURCE_COLUMNS
+from briefings.data.columns import EVENT_COLUMNS, SOURCE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the venv's bin: run as .venv/bin/python benchmarks/bench.py

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from briefings.data.dataset import EVENT_COLUMNS, SOURCE_COLUMNS
+from briefings.data.columns import EVENT_COLUMNS, SOURCE_COLUMNS
 from briefings.paths import DEFAULT_DATASET
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import SMALL_EVENTS, SMALL_SOURCES, SMALL_YAML, write_dataset
 
+from briefings.data.columns import EVENT_COLUMNS, EVENT_RULES, SOURCE_COLUMNS, SOURCE_RULES
 from briefings.data.dataset import load_dataset
 from briefings.exceptions import DatasetError
 
@@ -193,6 +194,26 @@ def test_all_problems_are_reported_not_just_the_first(tmp_path):
         load_dataset(folder)
     rows = [line.split(":")[1] for line in caught.value.lines()]
     assert rows == ["2", "3", "4"]
+
+
+def test_a_row_reports_its_problems_in_the_order_of_its_rule_table(tmp_path):
+    events = [dict(e) for e in SMALL_EVENTS]
+    events[0].update(date="someday", kind="rumour", credibility="9", quantity="1,000", awaits="x")
+    folder = write_dataset(tmp_path / "broken", events=events)
+    with pytest.raises(DatasetError) as caught:
+        load_dataset(folder)
+    assert [line.split("'")[1] for line in caught.value.lines()] == [
+        "date", "kind", "credibility", "awaits", "quantity"
+    ]  # fmt: skip
+    assert caught.value.lines()[1].endswith(
+        "column 'kind': 'rumour' is not an event kind (use change, confirm, dispute, note)"
+    )
+
+
+def test_every_column_has_one_entry_in_its_files_rule_table():
+    for table, header in ((SOURCE_RULES, SOURCE_COLUMNS), (EVENT_RULES, EVENT_COLUMNS)):
+        names = [column.name for column in table]
+        assert sorted(names) == sorted(header) and len(set(names)) == len(names)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,8 @@ from conftest import SMALL_YAML, write_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefings.data.dataset import EVENT_COLUMNS, RELIABILITY_GRADES, SOURCE_COLUMNS, load_dataset
+from briefings.data.columns import EVENT_COLUMNS, SOURCE_COLUMNS
+from briefings.data.dataset import RELIABILITY_GRADES, load_dataset
 from briefings.data.params import Parameters, prepare
 from briefings.data.states import compute_states, visible_events
 from briefings.exceptions import DatasetError

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 from string import Template
 
+from briefings.data.columns import EVENT_COLUMNS, SOURCE_COLUMNS
 from briefings.exceptions import OutputError
 from briefings.paths import DATASET_FILE, EVENTS_FILE, PROJECT_FILE, PROJECT_TEMPLATE, SOURCES_FILE
 
@@ -41,8 +42,6 @@ def init_project(folder: Path) -> list[Path]:
     The dataset has two example tracks and no sources or events yet (the CSV files hold
     their headers). Raises OutputError for a folder that is not empty, or not writable.
     """
-    from briefings.data.dataset import EVENT_COLUMNS, SOURCE_COLUMNS  # (imports pandas)
-
     folder = Path(folder)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         what = "is not a folder" if not folder.is_dir() else "is not empty"

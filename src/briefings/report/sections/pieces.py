@@ -19,9 +19,10 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from briefings.data.dataset import COLOUR, Dataset, StateDef
+from briefings.data.dataset import Dataset
 from briefings.data.dates import format_partial
 from briefings.data.grades import CREDIBILITY_MEANINGS, RELIABILITY_MEANINGS
+from briefings.data.vocabulary import COLOUR, StateDef
 
 
 @dataclass(frozen=True)
