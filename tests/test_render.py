@@ -277,6 +277,17 @@ def test_breakable_leaves_preformatted_and_svg_text_alone() -> None:
     assert "q<wbr>" in out
 
 
+def test_breakable_reads_tags_as_html_does() -> None:
+    """A `>` inside a quoted attribute does not end the tag, and a style sheet's text is
+    left alone whatever it holds, as a browser reads them."""
+    attribute = f'<a title="1 > 0 {"y" * 30}">'
+    out = breakable(
+        f"{attribute}{'z' * 30}</a><style>p::after {{content: '</p>{'s' * 30}'}}</style>"
+    )
+    assert out.startswith(f"{attribute}zzzzzzzzzzzz<wbr>")
+    assert f"</p>{'s' * 30}" in out
+
+
 def test_svg_element_strips_prolog_only() -> None:
     assert svg_element(SVG).startswith('<svg xmlns="http://www.w3.org/2000/svg"')
     assert svg_element(SVG).endswith("</svg>")

@@ -14,6 +14,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import nbformat
@@ -39,8 +40,6 @@ GENERATOR = f"briefings {__version__}"
 LONG_RUN = 25
 CHUNK = 12
 _LONG_RUN = re.compile(rf"[^\s<>]{{{LONG_RUN},}}")
-_TOKEN = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)  # what sits between pieces of text
-_TAG_NAME = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
 _UNIT = re.compile(r"&#?\w+;|.", re.DOTALL)  # an entity or one character
 _BREAK_AFTER = frozenset("/.-_?=#,;:")
 # An SVG output's element, as the template writes it alone in its output's <div>.
@@ -257,20 +256,76 @@ def breakable(fragment: str) -> str:
     fix that, but makes browsers split short words in narrow columns and makes WeasyPrint size
     columns letter by letter (minutes for one long word). Breaks go after URL punctuation, else
     every CHUNK characters. Tags, entities and the text of `<pre>`, `<svg>`, `<style>` and the
-    like are copied unchanged: the fragment is tokenised, not re-serialised.
+    like are copied unchanged: the fragment is cut into pieces by the standard library's HTML
+    parser, not re-serialised.
     """
     if not _LONG_RUN.search(fragment):
         return fragment
-    pieces = _TOKEN.split(fragment)
-    verbatim_depth = 0
-    for index, piece in enumerate(pieces):
-        if index % 2:  # a tag or a comment
-            tag = _TAG_NAME.match(piece)
-            if tag and tag[2].lower() in _VERBATIM and not piece.endswith("/>"):
-                verbatim_depth = max(0, verbatim_depth + (-1 if tag[1] else 1))
-        elif not verbatim_depth:
-            pieces[index] = _LONG_RUN.sub(_with_breaks, piece)
-    return "".join(pieces)
+    return "".join(
+        _LONG_RUN.sub(_with_breaks, piece) if is_text else piece
+        for piece, is_text in _Pieces(fragment).pieces()
+    )
+
+
+class _Pieces(HTMLParser):
+    """An HTML fragment cut into markup and text exactly as written.
+
+    Each event of the parser (a tag, a comment, a run of text) starts a piece that runs to
+    the next event, so the pieces put together give back the fragment character for
+    character. Text inside `<pre>`, `<svg>`, `<style>` and the like counts as markup.
+    """
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self._fragment = fragment
+        # The parser says where an event starts as (line, column); these turn it into an offset.
+        self._line_starts = [0, *(m.end() for m in re.finditer("\n", fragment))]
+        self._verbatim_depth = 0
+        self._starts: list[tuple[int, bool]] = []  # (offset, is it text to break?)
+        self.feed(fragment)
+        self.close()
+
+    def pieces(self) -> Iterator[tuple[str, bool]]:
+        """(piece, is it text to break) in order, from the start to the end of the fragment."""
+        # The first piece starts the fragment, whatever the parser passed over first.
+        starts = [0, *(start for start, _ in self._starts[1:])]
+        ends = [*starts[1:], len(self._fragment)]
+        for start, end, (_, is_text) in zip(starts, ends, self._starts, strict=True):
+            yield self._fragment[start:end], is_text
+
+    def _mark(self, *, is_text: bool) -> None:
+        if is_text and self._starts and self._starts[-1][1]:
+            return  # the parser may hand one run of text over in parts: one piece
+        line, column = self.getpos()
+        self._starts.append((self._line_starts[line - 1] + column, is_text))
+
+    def handle_data(self, data: str) -> None:
+        self._mark(is_text=not self._verbatim_depth)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self._mark(is_text=False)
+        if tag in _VERBATIM:
+            self._verbatim_depth += 1
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self._mark(is_text=False)  # self-closing: nothing inside it
+
+    def handle_endtag(self, tag: str) -> None:
+        self._mark(is_text=False)
+        if tag in _VERBATIM:
+            self._verbatim_depth = max(0, self._verbatim_depth - 1)
+
+    def handle_comment(self, data: str) -> None:
+        self._mark(is_text=False)
+
+    def handle_decl(self, decl: str) -> None:
+        self._mark(is_text=False)
+
+    def handle_pi(self, data: str) -> None:
+        self._mark(is_text=False)
+
+    def unknown_decl(self, data: str) -> None:
+        self._mark(is_text=False)
 
 
 def _with_breaks(run: re.Match[str]) -> str:
