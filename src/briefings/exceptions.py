@@ -53,6 +53,12 @@ class BriefingsError(Exception):
         """The message, one line per problem, as the command line prints it."""
         return [one_line(str(self))]
 
+    def summary(self) -> str:
+        """The first line, saying how many more problems there are (for a status line)."""
+        lines = self.lines()
+        more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
+        return (lines[0] if lines else type(self).__name__) + more
+
 
 class ProblemsError(BriefingsError):
     """An input with one or more located problems; all are reported at once."""

@@ -14,6 +14,7 @@ inside the history is followed if it is a link (see nofollow).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -177,6 +178,20 @@ def prune(out: Path, *, keep: int) -> None:
         pid = staging.name.rsplit("-", 1)[1]
         if pid.isdigit() and not _alive(int(pid)) and _is_build(staging):
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def unpublish(out: Path) -> None:
+    """Remove a briefing this tool published at `out`: the link, its kept builds and the
+    failed notebook beside it. Only what `published_build` and `kept_builds` call ours
+    goes: a folder of someone else's in its history stays, and the history with it."""
+    if published_build(out) is None:
+        return
+    out.unlink()
+    for build in kept_builds(out):
+        shutil.rmtree(build, ignore_errors=True)
+    failed_notebook(out).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # not empty: something else is kept there
+        history_dir(out).rmdir()
 
 
 def discard(staging: Path) -> None:

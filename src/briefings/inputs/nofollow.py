@@ -89,6 +89,61 @@ def open_own(path: Path, flags: int = os.O_RDONLY) -> int:
     return fd
 
 
+def open_below(root: Path, relative: str) -> int:
+    """Open the regular file at `relative` (a /-separated path) inside `root`, following
+    only links that stay inside `root`; a file descriptor.
+
+    Each name is opened with O_NOFOLLOW relative to the folder before it, and a link is
+    read and its relative target walked the same way, so neither an absolute link, nor
+    `..` above `root`, nor a link swapped in meanwhile reaches a file elsewhere. Raises
+    FileNotFoundError for those, and OSError for anything that is not a regular file.
+    """
+    parts = _parts(relative)
+    folders = [os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)]
+    links = 0
+    try:
+        while parts:
+            name = parts.pop(0)
+            if name == "..":
+                if len(folders) == 1:
+                    raise FileNotFoundError(errno.ENOENT, "outside the folder", relative)
+                os.close(folders.pop())
+                continue
+            try:
+                fd = os.open(name, _NO_LINK, dir_fd=folders[-1])
+            except OSError as error:
+                if error.errno != errno.ELOOP:
+                    raise
+                target = os.readlink(name, dir_fd=folders[-1])
+                links += 1
+                if target.startswith("/") or links > _MAX_LINKS:
+                    raise FileNotFoundError(errno.ENOENT, "a link out", relative) from None
+                parts = _parts(target) + parts
+                continue
+            mode = os.fstat(fd).st_mode
+            if parts and stat.S_ISDIR(mode):
+                folders.append(fd)
+                continue
+            if parts or not stat.S_ISREG(mode):
+                os.close(fd)
+                raise FileNotFoundError(errno.ENOENT, "not a regular file", relative)
+            os.set_blocking(fd, True)
+            return fd
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a file", relative)
+    finally:
+        for folder in folders:
+            os.close(folder)
+
+
+# A FIFO opened without O_NONBLOCK would wait for a writer; the mode is checked after.
+_NO_LINK = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_MAX_LINKS = 40  # as the kernel's own limit on links in one path
+
+
+def _parts(path: str) -> list[str]:
+    return [part for part in path.split("/") if part not in ("", ".")]
+
+
 def read_own_text(path: Path) -> str:
     """The text of one of the tool's own small files, read without following a link.
 

@@ -50,10 +50,11 @@ def index_rows(spec: Spec, *, now: datetime) -> list[IndexRow]:
     return [_row(briefing, spec.reports, now) for briefing in spec.briefings]
 
 
-def render_index(spec: Spec, *, now: datetime) -> str:
-    """The index page: every briefing of the schedule, in the schedule's order."""
+def render_index(spec: Spec, *, now: datetime, template: str = INDEX_TEMPLATE) -> str:
+    """The index page: every briefing of the schedule, in the schedule's order (`template`
+    extends the index's, as the one `briefings serve` shows at /)."""
     return markup.render(
-        INDEX_TEMPLATE,
+        template,
         rows=index_rows(spec, now=now),
         written=readable(now),
         spec_name=spec.path.name,

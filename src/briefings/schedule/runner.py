@@ -196,7 +196,7 @@ def attempt(briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]
         try:
             build_id = _build(briefing, run, build)
         except BriefingsError as error:
-            outcome = Outcome(briefing.name, FAILED, _first_line(error), _since(started))
+            outcome = Outcome(briefing.name, FAILED, error.summary(), _since(started))
         except Exception as error:  # a bug in one build must not stop the others
             reason = f"unexpected {type(error).__name__}: {error}"
             outcome = Outcome(briefing.name, FAILED, reason, _since(started))
@@ -302,7 +302,7 @@ def _check(briefing: ScheduledBriefing, run: _Run) -> Outcome | str:
     try:
         params, dataset = prepare(briefing.params, origin=briefing.origin, notebook=run.notebook)
     except BriefingsError as error:
-        return Outcome(briefing.name, FAILED, _first_line(error))
+        return Outcome(briefing.name, FAILED, error.summary())
     if run.force:
         return "forced (--force)"
     if manifest is None:
@@ -406,12 +406,6 @@ def _start_worker(parent: int, warm: bool, ahead: tuple) -> None:
     die_with_parent(parent)
     if warm:
         kernels.open_pool(*ahead)
-
-
-def _first_line(error: BriefingsError) -> str:
-    lines = error.lines()
-    more = f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""
-    return (lines[0] if lines else type(error).__name__) + more
 
 
 def _since(started: float) -> float:

@@ -28,6 +28,7 @@ import asyncio
 import logging
 import multiprocessing
 import shutil
+import sys
 import tempfile
 import threading
 import uuid
@@ -263,11 +264,15 @@ class KernelPool:
 _pool: KernelPool | None = None
 
 
-def open_pool(cwd: Path, unclaimed: Synchronized) -> None:
-    """Start this process's pool (a scheduler's worker initializer); closed at exit."""
+def open_pool(cwd: Path, unclaimed: Synchronized | None = None) -> None:
+    """Start this process's pool (a scheduler's worker initializer); closed at exit.
+
+    Without `unclaimed` it never runs out: a server's build process always has a kernel
+    started ahead for the next order.
+    """
     from multiprocessing.util import Finalize
 
-    pool = _open(KernelPool(cwd, unclaimed))
+    pool = _open(KernelPool(cwd, unclaimed if unclaimed is not None else _Count(sys.maxsize)))
     # A worker process ends through multiprocessing, which runs these finalizers (not atexit).
     Finalize(pool, pool.close, exitpriority=10)
 
