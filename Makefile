@@ -182,3 +182,18 @@ docs: $(STAMP) ## build the documentation site into docs/_build/html (strict: wa
 	$(BIN)/sphinx-build -b html -E -n -W --keep-going -q -d $(DOCS_OUT)/doctrees docs $(DOCS_OUT)/html
 	$(BIN)/python tools/check_site.py $(DOCS_OUT)/html
 	@echo "documentation built: $(DOCS_OUT)/html/index.html"
+
+# --- A web server for readers and analysts (issue 25) -------------------------------------
+# `make serve` prints its address with the token (BRIEFINGS_TOKEN, or one made at start):
+# open it in a browser; Ctrl-C stops the server. WATCH=1 rebuilds the preview on every save
+# of the notebook or its dataset; SPEC= and JOBS= as for `make briefings`.
+SERVE_PORT ?= 8800
+WATCH ?=
+
+.PHONY: serve
+serve: $(STAMP) ## serve the index, a form that orders views, and with WATCH=1 a live preview
+	exec $(BIN)/briefings serve --port $(SERVE_PORT)$(if $(SPEC), --spec "$(SPEC)")$(if $(JOBS), --jobs $(JOBS))$(if $(WATCH), --watch)
+
+.PHONY: bench-serve
+bench-serve: $(STAMP) ## time a view from the form in Chromium: new, warm and published (~1 min)
+	$(BIN)/python benchmarks/serve.py

@@ -244,6 +244,51 @@ def _notify(args: argparse.Namespace) -> int:
     return 0 if all(r.status == "sent" for r in results) else EXIT_INPUT
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from briefings.paths import SCHEDULE_SPEC
+    from briefings.schedule.index import render_index
+    from briefings.schedule.spec import load_spec
+    from briefings.serve.app import ServeOptions, serve
+    from briefings.serve.auth import TOKEN_VARIABLE, check_token, is_loopback, make_token
+
+    spec_path = args.spec or SCHEDULE_SPEC
+    spec = load_spec(spec_path)  # a broken schedule is one line now, not a broken page later
+
+    def index(template: str) -> str:
+        return render_index(load_spec(spec_path), now=datetime.now(UTC), template=template)
+
+    given = os.environ.get(TOKEN_VARIABLE, "")
+    token = check_token(given) if given else make_token()
+    if not is_loopback(args.host):
+        print(
+            f"warning: listening on {args.host}, not only this machine: the token is then the "
+            "only guard, and it travels unencrypted (no TLS); prefer 127.0.0.1 behind an "
+            "SSH tunnel or a TLS proxy",
+            file=sys.stderr,
+        )
+    options = ServeOptions(
+        reports=spec.reports,
+        index=index,
+        token=token,
+        host=args.host,
+        port=args.port,
+        jobs=args.jobs,
+        keep_views=args.keep_views,
+        watch=args.watch,
+    )
+    asyncio.run(serve(options, say=_progress))
+    return 0
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0–65535; 0: any free)")
+    return int(text)
+
+
 def _timestamp(text: str):
     from datetime import datetime
 
@@ -406,4 +451,44 @@ def _parser() -> argparse.ArgumentParser:
         "--test", required=True, metavar="NAME", help="the briefing in the schedule file"
     )
     notify.add_argument("--spec", metavar="FILE", help="schedule file (default: briefings.yaml)")
+
+    from briefings.serve.views import DEFAULT_KEEP_VIEWS
+
+    serve = command(
+        "serve",
+        _serve,
+        "serve the briefings on a local web server: the live index, a form that orders a "
+        "view, and with --watch a preview that reloads on save",
+        f"The server asks for a token: {_TOKEN_HELP}",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8800, help="port to listen on (default: 8800; 0: a free one)"
+    )
+    serve.add_argument("--spec", metavar="FILE", help="schedule file (default: briefings.yaml)")
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="rebuild the preview when the notebook or its dataset is saved; open pages reload",
+    )
+    serve.add_argument(
+        "--jobs", type=_positive, default=1, metavar="N", help="builds at once (default: 1)"
+    )
+    serve.add_argument(
+        "--keep-views",
+        type=_positive,
+        default=DEFAULT_KEEP_VIEWS,
+        metavar="N",
+        help="views ordered from the form to keep, the oldest removed first "
+        f"(default: {DEFAULT_KEEP_VIEWS})",
+    )
     return parser
+
+
+_TOKEN_HELP = (
+    "BRIEFINGS_TOKEN, or one made at start and printed in the address. Open that address "
+    "(?token=... sets a cookie for the pages after it), or send 'Authorization: token T'. "
+    "Ctrl-C stops the server."
+)
