@@ -16,13 +16,9 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from briefings.data.dataset import (
-    CREDIBILITY_MEANINGS,
-    RELIABILITY_GRADES,
-    RELIABILITY_MEANINGS,
-    Dataset,
-)
+from briefings.data.dataset import Dataset
 from briefings.data.dates import format_partial
+from briefings.data.grades import CREDIBILITY_MEANINGS, RELIABILITY_GRADES, RELIABILITY_MEANINGS
 from briefings.data.params import Parameters
 from briefings.report.words import and_, capped, count, day, duration, lower_first, upper_first
 
@@ -200,13 +196,27 @@ def _summary(
     dataset: Dataset,
     params: Parameters,
 ) -> str:
+    """The opening paragraph: the states at the window's end, the latest change, the states
+    only assumed to hold, and the stretches that rest on a disputed report."""
     known = [line for line in lines if line.last_report is not None]
     if not known:
         return (
             f"No counted source records the state of any track shown by {day(params.end)}"
             f"{_known_on(params)}."
         )
-    sentences = [_states_at_end(known, dataset, params)]
+    sentences = [
+        _states_at_end(known, dataset, params),
+        _latest_change(events, reports, dataset, params),
+        _assumed([line for line in lines if line.stale], params),
+        _disputed_stretches(table[table["contested"].astype(bool)], by_id, dataset),
+    ]
+    return ". ".join(sentence for sentence in sentences if sentence) + "."
+
+
+def _latest_change(
+    events: pd.DataFrame, reports: Mapping[str, Report], dataset: Dataset, params: Parameters
+) -> str:
+    """The most recent change of state in the window, and when it was first reported."""
     changes = events[
         (events["kind"] == "change")
         & events["track"].isin(params.tracks)
@@ -214,47 +224,50 @@ def _summary(
         & (events["date"] <= params.end)
     ]
     if changes.empty:
-        sentences.append("No track changed state in the window")
-    else:
-        newest = changes[changes["date"] == changes["date"].max()]
-        moves = [
-            f"{lower_first(dataset.track(e.track).label)} became "
-            f"{lower_first(dataset.states[e.state].label)}"
-            for e in newest.itertuples()
-        ]
-        reported = min(reports[s].published for e in newest.itertuples() for s in e.source_ids)
-        sentences.append(
-            f"The most recent change: {and_(capped(moves, 'tracks'))} "
-            f"{_at(next(newest.itertuples()))}, "
-            f"first reported on {day(reported)}"
-        )
+        return "No track changed state in the window"
+    newest = changes[changes["date"] == changes["date"].max()]
+    moves = [
+        f"{lower_first(dataset.track(e.track).label)} became "
+        f"{lower_first(dataset.states[e.state].label)}"
+        for e in newest.itertuples()
+    ]
+    reported = min(reports[s].published for e in newest.itertuples() for s in e.source_ids)
+    return (
+        f"The most recent change: {and_(capped(moves, 'tracks'))} "
+        f"{_at(next(newest.itertuples()))}, "
+        f"first reported on {day(reported)}"
+    )
 
-    stale = [line for line in lines if line.stale]
-    if stale:
-        years = {line.last_report.published.year for line in stale}
-        if len(years) == 1:
-            named = (
-                f"{and_(lower_first(line.label) for line in stale)}, last reported in {years.pop()}"
-            )
-        else:
-            named = and_(
-                f"{lower_first(line.label)} (last reported in {line.last_report.published.year})"
-                for line in stale
-            )
-        states, they = ("state", "it is") if len(stale) == 1 else ("states", "they are")
-        sentences.append(
-            f"Nothing since confirms the {states} of {named}: {_end_phrase(params)} {they} "
-            "assumed, not observed"
+
+def _assumed(stale: list[TrackLine], params: Parameters) -> str:
+    """The states nothing has confirmed for a year before the window's end ('' if none)."""
+    if not stale:
+        return ""
+    years = {line.last_report.published.year for line in stale}
+    if len(years) == 1:
+        named = f"{and_(lower_first(line.label) for line in stale)}, last reported in {years.pop()}"
+    else:
+        named = and_(
+            f"{lower_first(line.label)} (last reported in {line.last_report.published.year})"
+            for line in stale
         )
-    contested = table[table["contested"].astype(bool)]
-    if not contested.empty:
-        stretches = [stretch_words(row, dataset, by_id) for row in contested.itertuples()]
-        verb = "rests" if len(stretches) == 1 else "rest"
-        sentences.append(
-            f"{upper_first(count(len(stretches), 'stretch'))} {verb} on a disputed report: "
-            f"{and_(capped(stretches, 'stretches'))}"
-        )
-    return ". ".join(sentences) + "."
+    states, they = ("state", "it is") if len(stale) == 1 else ("states", "they are")
+    return (
+        f"Nothing since confirms the {states} of {named}: {_end_phrase(params)} {they} "
+        "assumed, not observed"
+    )
+
+
+def _disputed_stretches(contested: pd.DataFrame, by_id: Mapping[str, Any], dataset: Dataset) -> str:
+    """The contested stretches of the state table, in words ('' if none)."""
+    if contested.empty:
+        return ""
+    stretches = [stretch_words(row, dataset, by_id) for row in contested.itertuples()]
+    verb = "rests" if len(stretches) == 1 else "rest"
+    return (
+        f"{upper_first(count(len(stretches), 'stretch'))} {verb} on a disputed report: "
+        f"{and_(capped(stretches, 'stretches'))}"
+    )
 
 
 def _states_at_end(known: list[TrackLine], dataset: Dataset, params: Parameters) -> str:
