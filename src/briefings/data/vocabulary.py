@@ -20,8 +20,8 @@ from briefings.inputs.yamlfile import load_yaml, yaml_line
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")  # a state's colour: #rrggbb
 _YAML_KEYS = {"id", "title", "description", "window", "tracks", "states"}
-_TRACK_KEYS = {"id", "label", "states", "description"}
-_STATE_KEYS = {"id", "label", "colour", "meaning"}
+_TRACK_KEYS = {"id", "label", "states", "description", "keywords"}
+_STATE_KEYS = {"id", "label", "colour", "meaning", "keywords"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class StateDef:
     label: str
     colour: str
     meaning: str
+    keywords: tuple[str, ...] = ()  # the words an article names it by (`briefings draft`)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Track:
     id: str
     label: str
     states: tuple[str, ...]
+    keywords: tuple[str, ...] = ()  # the words an article names it by (`briefings draft`)
 
 
 def read_dataset_yaml(path: Path, problems: list[Problem]) -> dict | None:
@@ -153,7 +155,11 @@ def _load_state_defs(items: object, problem) -> dict[str, StateDef]:
         elif not isinstance(colour, str) or not COLOUR.fullmatch(colour):
             problem(("states", i, "colour"), f"{quoted(colour)} is not a colour (use #RRGGBB)")
         states[item["id"]] = StateDef(
-            item["id"], str(item.get("label")), str(colour), str(item.get("meaning") or "")
+            item["id"],
+            str(item.get("label")),
+            str(colour),
+            str(item.get("meaning") or ""),
+            _keywords(item.get("keywords"), ("states", i, "keywords"), problem),
         )
     return states
 
@@ -179,5 +185,18 @@ def _load_tracks(items: object, states: dict[str, StateDef], problem) -> tuple[T
                     ("tracks", i, "states", j),
                     f"{shown} is not a defined state (defined: {', '.join(states)})",
                 )
-        tracks.append(Track(item["id"], str(item.get("label")), tuple(str(s) for s in allowed)))
+        keywords = _keywords(item.get("keywords"), ("tracks", i, "keywords"), problem)
+        tracks.append(
+            Track(item["id"], str(item.get("label")), tuple(str(s) for s in allowed), keywords)
+        )
     return tuple(tracks)
+
+
+def _keywords(items: object, where: tuple[object, ...], problem) -> tuple[str, ...]:
+    """The optional `keywords`: words or phrases an article names the track or state by."""
+    if items is None:
+        return ()
+    if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() for w in items):
+        problem(where, "must be a list of words or phrases (e.g. [IMET, military training])")
+        return ()
+    return tuple(w.strip() for w in items)
