@@ -44,18 +44,28 @@ class Row(Mapping[str, str]):
         return len(self._index)
 
 
-def read_text(path: Path, problems: list[Problem], *, what: str) -> str | None:
-    """Read a UTF-8 text file (a BOM is allowed); None, with a problem recorded, if unusable."""
-    name = str(path)
+def read_text(
+    path: Path, problems: list[Problem], *, what: str, missing: str | None = None
+) -> str | None:
+    """Read a UTF-8 text file (a BOM is allowed); None, with a problem recorded, if unusable.
+
+    A missing file is reported as `missing`, by default as one of a dataset folder's `what`.
+    """
     try:
         data = read_input(
             path,
-            missing=f"file is missing (a dataset folder holds {what})",
+            missing=missing or f"file is missing (a dataset folder holds {what})",
             limit_reason="for a hand-kept dataset",
         )
     except ProblemsError as error:
         problems.extend(error.problems)
         return None
+    return decode_text(str(path), data, problems)
+
+
+def decode_text(name: str, data: bytes, problems: list[Problem]) -> str | None:
+    """The text of a file's bytes as UTF-8 (a BOM is allowed); None, with a problem
+    recorded, when it is UTF-16, binary, not UTF-8 or empty."""
     if data.startswith(_UTF16_BOMS):
         problems.append(Problem(name, "is UTF-16 text (save the file with UTF-8 encoding)"))
         return None
