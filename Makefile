@@ -152,6 +152,11 @@ briefings: $(STAMP) ## build the scheduled briefings that are due or changed
 bench: $(STAMP) ## time builds against their floors and the hand-made chain (about 8 min)
 	$(BIN)/python benchmarks/bench.py
 
+# --- Drafting rows from an article (issue 24) ---------------------------------------------
+.PHONY: draft-eval
+draft-eval: $(STAMP) ## accuracy of `briefings draft` on its test corpus, per category
+	$(BIN)/python tests/draft/draft_eval.py
+
 # --- Airflow (issue 13) -------------------------------------------------------------------
 # Airflow lives in its own venv, pinned by deploy/airflow/constraints.txt, apart from .venv:
 # its tasks run the project's command, never the project's code in Airflow's Python.
