@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from briefings.data.columns import EVENT_COLUMNS, SOURCE_COLUMNS
-from briefings.paths import DEFAULT_DATASET
+from briefings.paths import default_dataset
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -206,7 +206,7 @@ def small_dataset(tmp_path: Path) -> Path:
 @pytest.fixture
 def shipped_dataset() -> Path:
     """The shipped US–Pakistan dataset."""
-    return DEFAULT_DATASET
+    return default_dataset()
 
 
 def fake_build(

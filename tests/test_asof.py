@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from briefings.data.dataset import load_dataset
-from briefings.paths import DEFAULT_DATASET
+from briefings.paths import default_dataset
 from briefings.report.notebook import Briefing
 
-SHIPPED = load_dataset(DEFAULT_DATASET)
+SHIPPED = load_dataset(default_dataset())
 # Every source's publication day, and the day before it (the last day it was unknown).
 AS_OF = sorted({d for p in SHIPPED.sources["published"] for d in (p, p - timedelta(days=1))})
 

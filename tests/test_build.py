@@ -22,12 +22,12 @@ from briefings.cli import main
 from briefings.data.dataset import load_dataset
 from briefings.data.params import prepare
 from briefings.exceptions import BuildError
-from briefings.paths import BRIEFING_NOTEBOOK, DEFAULT_DATASET
+from briefings.paths import briefing_notebook, default_dataset
 
 pytestmark = pytest.mark.slow
 
 FIXED = {"build_date": "2026-11-25"}
-TRACK_LABELS = [t.label for t in load_dataset(DEFAULT_DATASET).tracks]
+TRACK_LABELS = [t.label for t in load_dataset(default_dataset()).tracks]
 
 
 @pytest.fixture(scope="module")
@@ -113,10 +113,10 @@ def test_unchanged_inputs_are_not_rebuilt(built):
 
 def test_an_upgraded_library_misses_the_cache(built, monkeypatch):
     assert built.manifest.versions == fingerprint.library_versions()
-    assert _cached_request(FIXED, FORMATS, built.out_dir, BRIEFING_NOTEBOOK) is not None
+    assert _cached_request(FIXED, FORMATS, built.out_dir, briefing_notebook()) is not None
     upgraded = {**fingerprint.library_versions(), "weasyprint": "999.0"}
     monkeypatch.setattr(fingerprint, "library_versions", lambda: upgraded)
-    assert _cached_request(FIXED, FORMATS, built.out_dir, BRIEFING_NOTEBOOK) is None
+    assert _cached_request(FIXED, FORMATS, built.out_dir, briefing_notebook()) is None
 
 
 def test_headless_chromium_renders_offline_with_no_failed_request(built):
@@ -144,7 +144,7 @@ def test_the_assessment_prints_after_the_bottom_line_only_once_written(built, tm
     shipped = (built.out_dir / "briefing.html").read_text(encoding="utf-8")
     assert _headings(shipped)[:2] == ["Bottom line up front", "Timeline of states"]
     assert "Assessment" not in _headings(shipped)
-    notebook = nbformat.read(BRIEFING_NOTEBOOK, as_version=4)
+    notebook = nbformat.read(briefing_notebook(), as_version=4)
     (cell,) = [c for c in notebook.cells if "assessment" in c.metadata.get("tags", ())]
     cell.source += "\n\nThe freeze is likely to *outlast* the window & the pact's renewal."
     saved = tmp_path / "briefing.ipynb"
@@ -156,7 +156,7 @@ def test_the_assessment_prints_after_the_bottom_line_only_once_written(built, tm
 
 
 def _broken_notebook(tmp_path: Path) -> Path:
-    notebook = nbformat.read(BRIEFING_NOTEBOOK, as_version=4)
+    notebook = nbformat.read(briefing_notebook(), as_version=4)
     bad = nbformat.v4.new_code_cell("raise RuntimeError('deliberately broken cell')")
     notebook.cells.insert(4, bad)
     path = tmp_path / "broken.ipynb"
@@ -204,7 +204,7 @@ def test_a_preview_goes_to_a_scratch_folder_and_leaves_the_published_briefing(
     small_dataset, tmp_path, monkeypatch, capsys
 ):
     reports = tmp_path / "reports"
-    monkeypatch.setattr(build, "REPORTS_DIR", reports)
+    monkeypatch.setattr(build, "reports_dir", lambda: reports)
     fake_build(reports / "small", "2026-11-24T06:00:00+00:00")
     args = ["build", "--data", str(small_dataset), "-p", "build_date", "2026-11-25"]
     published = {p.name: p.read_bytes() for p in (reports / "small").iterdir() if p.is_file()}
@@ -355,7 +355,7 @@ def test_a_pooled_build_equals_a_cold_one(built, tmp_path, monkeypatch):
         return kernel
 
     monkeypatch.setattr(kernels, "start_kernel", start_and_note)
-    kernels.open_pool(BRIEFING_NOTEBOOK.parent, kernels.unclaimed_counter(1))
+    kernels.open_pool(briefing_notebook().parent, kernels.unclaimed_counter(1))
     try:
         pooled = build_briefing(FIXED, out=tmp_path / "pooled")
     finally:

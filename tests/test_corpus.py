@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT_ROOT
 
 from briefings.build.builder import build_briefing
 from briefings.build.publish import history_dir
@@ -161,6 +162,8 @@ def test_bad_params_file(case, tmp_path, capsys, monkeypatch, previous):
 def test_broken_dataset_in_a_schedule(case, tmp_path, capsys, monkeypatch):
     """The scheduler reports the dataset's first problem as the briefing's failure."""
     monkeypatch.chdir(tmp_path)
+    # The schedule makes tmp_path a project; the notebook built is still this checkout's.
+    monkeypatch.setenv("BRIEFINGS_ROOT", str(PROJECT_ROOT))
     folder = materialise(case, tmp_path / "data")
     first = expected_lines(CORPUS / "datasets" / case / "expected.txt", "{case}", folder)[0]
     spec = tmp_path / "briefings.yaml"

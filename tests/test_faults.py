@@ -25,7 +25,7 @@ from briefings.build.folder import BuildFolder, Manifest
 from briefings.build.publish import history_dir
 from briefings.cli import main
 from briefings.exceptions import BriefingsError, BuildError
-from briefings.paths import BRIEFING_NOTEBOOK
+from briefings.paths import briefing_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -159,7 +159,7 @@ def _failed_build_with(site, tmp_path: Path, source: str) -> BuildError:
     """Build the site's briefing from the notebook with one extra code cell (cell 4, after
     the checks, saved as tmp_path/variant.ipynb); return the BuildError it must raise."""
     data, out = site
-    notebook = nbformat.read(BRIEFING_NOTEBOOK, as_version=4)
+    notebook = nbformat.read(briefing_notebook(), as_version=4)
     notebook.cells.insert(3, nbformat.v4.new_code_cell(source))
     path = tmp_path / "variant.ipynb"
     nbformat.write(notebook, path)
@@ -189,7 +189,7 @@ def test_a_cell_that_hangs_stops_early_or_floods_the_briefing_fails_the_build(
     before = published(out)
     # Long enough for the cell that imports pandas and matplotlib on a busy machine (it
     # took over 5 s with eight test runs at once); the hanging cell costs this much.
-    monkeypatch.setattr(build, "CELL_TIMEOUT", 20)
+    monkeypatch.setenv("BRIEFINGS_CELL_TIMEOUT", "20")
     error = _failed_build_with(site, tmp_path, source)
     message = str(error)
     assert "cell 4" in message and expected in message, message
@@ -204,7 +204,7 @@ def test_a_render_past_its_time_limit_fails_the_build_and_keeps_the_briefing(
     """Within the output bound, a cell can still give the PDF renderer a minute of work."""
     out = site[1]
     before = published(out)
-    monkeypatch.setattr(build, "RENDER_TIMEOUT", 3)
+    monkeypatch.setenv("BRIEFINGS_RENDER_TIMEOUT", "3")
     heavy = "from IPython.display import HTML\nHTML('<p>' + 'word ' * 150_000 + '</p>')"
     started = time.monotonic()
     error = _failed_build_with(site, tmp_path, heavy)
@@ -265,7 +265,7 @@ def test_a_notebook_of_the_wrong_shape_is_one_line_before_any_work(
     before = published(out)
     notebook = tmp_path / "briefing.ipynb"
     if content in ("tags", "authors"):
-        shaped = json.loads(BRIEFING_NOTEBOOK.read_text(encoding="utf-8"))
+        shaped = json.loads(briefing_notebook().read_text(encoding="utf-8"))
         if content == "tags":
             shaped["cells"][1]["metadata"]["tags"] = "parameters"
         else:

@@ -9,13 +9,13 @@ import pytest
 from briefings.build import fingerprint
 from briefings.build.fingerprint import code_hash, request_hash
 from briefings.inputs.inputfile import MAX_FILE_BYTES
-from briefings.paths import BRIEFING_NOTEBOOK
+from briefings.paths import briefing_notebook
 
 
 def test_request_hash_follows_data_parameters_and_output(small_dataset, tmp_path):
     def hashed(raw=None, out="out"):
         raw = raw or {"data_dir": str(small_dataset)}
-        return request_hash(raw, small_dataset, ("html",), BRIEFING_NOTEBOOK, tmp_path / out)
+        return request_hash(raw, small_dataset, ("html",), briefing_notebook(), tmp_path / out)
 
     first = hashed()
     assert first == hashed()
@@ -30,7 +30,7 @@ def test_request_hash_follows_data_parameters_and_output(small_dataset, tmp_path
 
 def test_request_hash_is_none_without_a_data_folder(tmp_path):
     missing = tmp_path / "nowhere"
-    assert request_hash({}, missing, ("html",), BRIEFING_NOTEBOOK, tmp_path / "out") is None
+    assert request_hash({}, missing, ("html",), briefing_notebook(), tmp_path / "out") is None
 
 
 def test_code_hash_follows_the_versions_of_the_libraries_that_shape_the_output(monkeypatch):
@@ -51,7 +51,7 @@ def test_request_hash_reads_only_the_datasets_own_files(small_dataset, tmp_path)
     """A backup, a pipe or a device beside the data costs nothing and changes nothing."""
 
     def hashed():
-        return request_hash({}, small_dataset, ("html",), BRIEFING_NOTEBOOK, tmp_path / "out")
+        return request_hash({}, small_dataset, ("html",), briefing_notebook(), tmp_path / "out")
 
     first = hashed()
     with (small_dataset / "backup.tar").open("wb") as backup:
@@ -75,4 +75,4 @@ def test_request_hash_is_none_when_a_dataset_file_is_not_a_small_regular_file(
     else:
         with events.open("wb") as handle:
             handle.truncate(MAX_FILE_BYTES + 1)
-    assert request_hash({}, small_dataset, ("html",), BRIEFING_NOTEBOOK, tmp_path / "out") is None
+    assert request_hash({}, small_dataset, ("html",), briefing_notebook(), tmp_path / "out") is None

@@ -60,6 +60,7 @@ def _run(probe: Path, value: str) -> tuple[dict, int]:
         probe.with_name(f"{value}.ipynb"),
         lambda _: None,
         Path("/nonexistent"),
+        cell_timeout=60,
     )
     cell = executed.cells[-1]
     return json.loads(cell.outputs[0]["text"]), cell.execution_count
@@ -184,6 +185,7 @@ def test_a_forked_kernel_is_interrupted_and_one_that_dies_fails_its_build_only(p
                 probe.with_name("dying-out.ipynb"),
                 lambda _: None,
                 probe.with_name("dying.failed.ipynb"),
+                cell_timeout=60,
             )
         after, _ = _run(probe, "after")
     finally:

@@ -9,15 +9,15 @@ import pytest
 
 import briefings
 from briefings.build.hygiene import check_notebook, read_notebook
-from briefings.paths import NOTEBOOKS_DIR
+from briefings.paths import notebooks_dir
 
 EXPECTED = ("briefing.ipynb", "explore.ipynb")
 PACKAGE_DIR = Path(briefings.__file__).parent
-NOTEBOOKS = sorted({*EXPECTED, *(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb"))})
+NOTEBOOKS = sorted({*EXPECTED, *(p.name for p in notebooks_dir().glob("*.ipynb"))})
 
 
 def committed(name: str):
-    path = NOTEBOOKS_DIR / name
+    path = notebooks_dir() / name
     assert path.is_file(), f"notebooks/{name} is missing: the project ships it"
     return path
 
@@ -49,9 +49,9 @@ def test_explore_runs_with_its_defaults(tmp_path):
 
     output = tmp_path / "explore.ipynb"
     papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / "explore.ipynb"),
+        str(notebooks_dir() / "explore.ipynb"),
         str(output),
-        cwd=str(NOTEBOOKS_DIR),
+        cwd=str(notebooks_dir()),
         progress_bar=False,
     )
     data = {

@@ -11,7 +11,7 @@ import pytest
 from briefings.data.params import PARAMETERS, caller_values, coerce_parameters, prepare
 from briefings.data.states import compute_states, states_to_csv
 from briefings.exceptions import BriefingsError, ParameterError
-from briefings.paths import BRIEFING_NOTEBOOK
+from briefings.paths import briefing_notebook
 
 RANGE = "use a date from 1000-01-01 to 2999-12-31"
 
@@ -127,7 +127,7 @@ def test_a_build_injects_only_what_its_caller_gave_absolute_and_typed(small_data
 
 def notebook_with(folder: Path, source: str) -> Path:
     """A copy of the briefing notebook whose parameters cell is `source`."""
-    notebook = json.loads(BRIEFING_NOTEBOOK.read_text(encoding="utf-8"))
+    notebook = json.loads(briefing_notebook().read_text(encoding="utf-8"))
     [cell] = [c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", [])]
     cell["source"] = source
     path = folder / "briefing.ipynb"

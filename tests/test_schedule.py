@@ -24,7 +24,7 @@ from briefings.build.publish import history_dir, new_staging, publish, published
 from briefings.cli import main
 from briefings.data.params import prepare
 from briefings.exceptions import BuildError, OutputError, ScheduleError
-from briefings.paths import BRIEFING_NOTEBOOK
+from briefings.paths import briefing_notebook
 from briefings.schedule.runner import (
     BUSY,
     INDEX_LOCK,
@@ -527,7 +527,7 @@ def test_real_builds_skip_unchanged_rebuild_changed_and_keep_the_last_good_one(t
     assert rebuilt != good
 
     broken = tmp_path / "broken.ipynb"
-    notebook = json.loads(BRIEFING_NOTEBOOK.read_text(encoding="utf-8"))
+    notebook = json.loads(briefing_notebook().read_text(encoding="utf-8"))
     notebook["cells"].insert(
         3,
         {

@@ -86,9 +86,9 @@ def hostile(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def shipped() -> Briefing:
-    from briefings.paths import DEFAULT_DATASET
+    from briefings.paths import default_dataset
 
-    return build(DEFAULT_DATASET)
+    return build(default_dataset())
 
 
 def test_every_fragment_is_well_formed_and_self_contained(shipped: Briefing, small_dataset):

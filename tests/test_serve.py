@@ -22,7 +22,7 @@ from conftest import PROJECT_ROOT, fake_build, start_tags, write_dataset
 from serving import DEADLINE, TOKEN, running_server, view_name
 
 from briefings.inputs.nofollow import open_below
-from briefings.paths import BRIEFING_NOTEBOOK
+from briefings.paths import briefing_notebook
 from briefings.serve.queue import (
     BUILT,
     PREVIEW,
@@ -283,7 +283,7 @@ def test_three_saves_in_a_second_are_one_change():
 def test_the_watcher_sees_the_notebook_and_the_dataset_its_parameters_name(tmp_path):
     write_dataset(tmp_path / "data" / "small")
     notebook = tmp_path / "briefing.ipynb"
-    shutil.copy(BRIEFING_NOTEBOOK, notebook)
+    shutil.copy(briefing_notebook(), notebook)
     cells = json.loads(notebook.read_text())
     for cell in cells["cells"]:
         if "parameters" in cell["metadata"].get("tags", []):

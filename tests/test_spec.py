@@ -11,7 +11,7 @@ from briefings.build.publish import DEFAULT_KEEP
 from briefings.data.params import prepare
 from briefings.data.states import compute_states
 from briefings.exceptions import SpecError
-from briefings.paths import SCHEDULE_SPEC
+from briefings.paths import schedule_spec
 from briefings.schedule.spec import check_cron, load_spec
 
 GOOD = """\
@@ -207,7 +207,7 @@ def test_bad_cron_expressions(expression):
 
 
 def test_the_shipped_schedule_is_valid_for_the_shipped_dataset():
-    spec = load_spec(SCHEDULE_SPEC)
+    spec = load_spec(schedule_spec())
     names = [b.name for b in spec.briefings]
     assert len(names) == 13
     assert names[0] == "us-pakistan-2018-2023"

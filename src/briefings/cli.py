@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from briefings import __version__
+from briefings import __version__, settings
 from briefings.build.folder import FORMATS
 from briefings.exceptions import BriefingsError, OutputError, ParameterError, Problem, quoted
 
@@ -124,9 +124,9 @@ def _origin(args: argparse.Namespace) -> str:
 
 def _validate(args: argparse.Namespace) -> int:
     from briefings.data.dataset import load_dataset
-    from briefings.paths import DEFAULT_DATASET
+    from briefings.paths import default_dataset
 
-    dataset = load_dataset(args.data or DEFAULT_DATASET)
+    dataset = load_dataset(args.data or default_dataset())
     print(
         f"{dataset.path}: valid – {len(dataset.tracks)} tracks, {len(dataset.events)} events, "
         f"{len(dataset.sources)} sources"
@@ -137,10 +137,10 @@ def _validate(args: argparse.Namespace) -> int:
 def _states(args: argparse.Namespace) -> int:
     from briefings.data.params import prepare
     from briefings.data.states import compute_states, states_to_csv, states_to_json
-    from briefings.paths import BRIEFING_NOTEBOOK
+    from briefings.paths import briefing_notebook
 
     # The notebook's parameters cell holds the defaults, as for a build.
-    params, dataset = prepare(_raw_params(args), origin=_origin(args), notebook=BRIEFING_NOTEBOOK)
+    params, dataset = prepare(_raw_params(args), origin=_origin(args), notebook=briefing_notebook())
     table = compute_states(dataset, params)
     sys.stdout.write(states_to_json(table) if args.format == "json" else states_to_csv(table))
     return 0
@@ -182,7 +182,7 @@ def _build(args: argparse.Namespace) -> int:
 def _schedule(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from briefings.paths import SCHEDULE_SPEC
+    from briefings.paths import schedule_spec
     from briefings.schedule.runner import (
         DEFAULT_JOBS,
         exit_status,
@@ -193,7 +193,7 @@ def _schedule(args: argparse.Namespace) -> int:
     from briefings.schedule.status import FAILED
 
     outcomes = run_schedule(
-        args.spec or SCHEDULE_SPEC,
+        args.spec or schedule_spec(),
         now=args.now or datetime.now(UTC),
         force=args.force,
         only=args.only or (),
@@ -231,10 +231,10 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _notify(args: argparse.Namespace) -> int:
-    from briefings.paths import SCHEDULE_SPEC
+    from briefings.paths import schedule_spec
     from briefings.schedule.notices import test_notification
 
-    results = test_notification(args.spec or SCHEDULE_SPEC, args.test)
+    results = test_notification(args.spec or schedule_spec(), args.test)
     for result in results:
         line = f"{result.channel} to {result.target}: {result.status}"
         line += f" after {result.attempts} tries" if result.attempts > 1 else ""
@@ -248,19 +248,19 @@ def _serve(args: argparse.Namespace) -> int:
     import asyncio
     from datetime import UTC, datetime
 
-    from briefings.paths import SCHEDULE_SPEC
+    from briefings.paths import schedule_spec
     from briefings.schedule.index import render_index
     from briefings.schedule.spec import load_spec
     from briefings.serve.app import ServeOptions, serve
-    from briefings.serve.auth import TOKEN_VARIABLE, check_token, is_loopback, make_token
+    from briefings.serve.auth import check_token, is_loopback, make_token
 
-    spec_path = args.spec or SCHEDULE_SPEC
+    spec_path = args.spec or schedule_spec()
     spec = load_spec(spec_path)  # a broken schedule is one line now, not a broken page later
 
     def index(template: str) -> str:
         return render_index(load_spec(spec_path), now=datetime.now(UTC), template=template)
 
-    given = os.environ.get(TOKEN_VARIABLE, "")
+    given = settings.TOKEN.read()
     token = check_token(given) if given else make_token()
     if not is_loopback(args.host):
         print(
@@ -311,18 +311,15 @@ def _parameters_help() -> str:
     from briefings.data.params import PARAMETERS, Parameters
     from briefings.exceptions import BriefingsError
     from briefings.inputs.parameters_cell import read_parameters_cell
-    from briefings.paths import BRIEFING_NOTEBOOK, PROJECT_ROOT
+    from briefings.paths import NOTEBOOK, project_root
 
-    try:
-        saved = read_parameters_cell(BRIEFING_NOTEBOOK)
+    try:  # a malformed BRIEFINGS_ROOT is said by the commands that read it, not by the help
+        saved = read_parameters_cell(project_root() / NOTEBOOK)
     except BriefingsError:
         saved = {}
-    notebook = BRIEFING_NOTEBOOK
-    if notebook.is_relative_to(PROJECT_ROOT):
-        notebook = notebook.relative_to(PROJECT_ROOT)
     lines = [
         "parameters (-p NAME VALUE, or NAME: VALUE in a --params file); one not given keeps",
-        f"the value in the parameters cell of {notebook}, where empty text means the",
+        f"the value in the parameters cell of {NOTEBOOK}, where empty text means the",
         "default below. Relative paths are taken from the folder you run the command in.",
     ]
     defaults = Parameters().as_dict()

@@ -1,12 +1,26 @@
-"""Where the project's files are, built from its root folder (as in cookiecutter's config)."""
+"""Where the project's files are, built from its root folder (as in cookiecutter's config).
+
+The root is found when a command asks for a path, never at import: BRIEFINGS_ROOT and the
+working folder are read then, so a kernel started in notebooks/ and a command run in
+another project each find their own.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from briefings import settings
 
 # What marks a briefing project's folder: this repository's, or one `briefings init` made.
 PROJECT_FILE = "briefings.yaml"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# What `briefings init` copies into a new project; its notebook links to briefing_notebook().
+PROJECT_TEMPLATE = TEMPLATES_DIR / "project"
+# The notebook a build executes unless told another, within the project.
+NOTEBOOK = Path("notebooks", "briefing.ipynb")
+# The files of a dataset folder, in the order they are hashed.
+DATASET_FILE, SOURCES_FILE, EVENTS_FILE = "dataset.yaml", "sources.csv", "events.csv"
+DATASET_FILES = (DATASET_FILE, SOURCES_FILE, EVENTS_FILE)
 
 
 def find_project(start: Path) -> Path | None:
@@ -17,34 +31,40 @@ def find_project(start: Path) -> Path | None:
     return None
 
 
-def _project_root() -> Path:
+def project_root() -> Path:
     """BRIEFINGS_ROOT if set; else the project the working folder is in (so an installed
     package serves the project it is run from, and a kernel started in notebooks/ finds
     its project); else the one the package sits in (this checkout, or a project holding
     the venv); else the working folder."""
-    if os.environ.get("BRIEFINGS_ROOT"):
-        return Path(os.environ["BRIEFINGS_ROOT"])
+    root = settings.ROOT.read()
+    if root is not None:
+        return root
     package = Path(__file__).resolve().parent
     return find_project(Path.cwd()) or find_project(package) or Path.cwd()
 
 
-def _default_dataset(data_dir: Path) -> Path:
+def default_dataset() -> Path:
     """The folder under data/ with a dataset.yaml (the first by name if there are several;
     `--data` names another)."""
-    found = sorted(p.parent for p in data_dir.glob("*/dataset.yaml"))
-    return found[0] if found else data_dir
+    data = project_root() / "data"
+    found = sorted(p.parent for p in data.glob(f"*/{DATASET_FILE}"))
+    return found[0] if found else data
 
 
-PROJECT_ROOT = _project_root()
-DATA_DIR = PROJECT_ROOT / "data"
-DEFAULT_DATASET = _default_dataset(DATA_DIR)
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-BRIEFING_NOTEBOOK = NOTEBOOKS_DIR / "briefing.ipynb"
-REPORTS_DIR = PROJECT_ROOT / "reports"
-SCHEDULE_SPEC = PROJECT_ROOT / PROJECT_FILE
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-# What `briefings init` copies into a new project; its notebook links to BRIEFING_NOTEBOOK.
-PROJECT_TEMPLATE = TEMPLATES_DIR / "project"
-# The files of a dataset folder, in the order they are hashed.
-DATASET_FILE, SOURCES_FILE, EVENTS_FILE = "dataset.yaml", "sources.csv", "events.csv"
-DATASET_FILES = (DATASET_FILE, SOURCES_FILE, EVENTS_FILE)
+def notebooks_dir() -> Path:
+    return project_root() / "notebooks"
+
+
+def briefing_notebook() -> Path:
+    """The notebook a build executes, unless told another."""
+    return project_root() / NOTEBOOK
+
+
+def reports_dir() -> Path:
+    """Where briefings are published: reports/<slug>."""
+    return project_root() / "reports"
+
+
+def schedule_spec() -> Path:
+    """The schedule, briefings.yaml, at the project's root."""
+    return project_root() / PROJECT_FILE

@@ -17,7 +17,6 @@ import ctypes
 import gc
 import hashlib
 import logging
-import os
 import re
 import signal
 import sys
@@ -30,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefings import settings
 from briefings.build import publish
 from briefings.build.fingerprint import files_hash, inputs_hash, library_versions, request_hash
 from briefings.build.folder import CHART, FORMATS, BuildFolder, DatasetRecord, Digest, Manifest
@@ -37,12 +37,10 @@ from briefings.exceptions import (
     BriefingsError,
     BuildError,
     OutputError,
-    Problem,
     ProblemsError,
-    quoted,
 )
 from briefings.inputs.nofollow import write_atomic
-from briefings.paths import BRIEFING_NOTEBOOK, DATASET_FILE, REPORTS_DIR
+from briefings.paths import DATASET_FILE, briefing_notebook, reports_dir
 
 if TYPE_CHECKING:  # both import pandas, which a cache hit never needs
     from briefings.data.dataset import Dataset
@@ -52,28 +50,20 @@ PREVIEW_SUFFIX = ".preview"
 CHART_TAG = "chart"
 
 
-def _env_seconds(name: str, default: int) -> int:
-    """A timeout in whole seconds from the environment; ProblemsError, one line, if bad."""
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        message = f"{quoted(text)} is not a whole number of seconds ≥ 1 (default {default})"
-        raise ProblemsError([Problem(name, message)])
-    return int(text)
-
-
-# A cell that runs longer than this is stuck (the whole briefing takes seconds).
-CELL_TIMEOUT = _env_seconds("BRIEFINGS_CELL_TIMEOUT", 300)
-# Rendering the chart file, HTML and PDF of a briefing takes a few seconds; past this it is
-# stuck on something it should never have been given.
-RENDER_TIMEOUT = _env_seconds("BRIEFINGS_RENDER_TIMEOUT", 120)
 # What one cell may put into the briefing: the text of a few hundred pages, and images and
 # charts several times the size of the chart of 10,000 intervals (2 MB of SVG).
 MAX_CELL_TEXT = 1_000_000
 MAX_CELL_IMAGES = 16_000_000
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """How long, in seconds, one cell may run and rendering may take (from the settings)."""
+
+    cell: float
+    render: float
 
 
 @dataclass(frozen=True)
@@ -110,7 +100,7 @@ def default_slug(params: Parameters, dataset: Dataset) -> str:
 def default_out(slug: str, *, preview: bool) -> Path:
     """Where a build is published without --out: reports/<slug>, or for a preview the
     scratch name reports/<slug>.preview (a dot no briefing name has)."""
-    return REPORTS_DIR / (f"{slug}{PREVIEW_SUFFIX}" if preview else slug)
+    return reports_dir() / (f"{slug}{PREVIEW_SUFFIX}" if preview else slug)
 
 
 def _slug(parts: list[str]) -> str:
@@ -124,7 +114,7 @@ def build_briefing(
     out: Path | None = None,
     keep: int = publish.DEFAULT_KEEP,
     force: bool = False,
-    notebook: Path = BRIEFING_NOTEBOOK,
+    notebook: Path | None = None,
     progress: Progress | None = None,
     origin: str = "",
     preview: bool = False,
@@ -139,10 +129,13 @@ def build_briefing(
     publish.check_out) or cannot be written, BuildError when a cell fails (the executed
     notebook is kept beside `out` as `<slug>.failed.ipynb`). The published briefing is
     only replaced by a complete new one. With unchanged inputs nothing is rebuilt
-    (unless `force`).
+    (unless `force`). The notebook is the project's briefing notebook unless given;
+    ConfigError, before any work, when a setting the build reads is malformed.
     """
     say = progress or (lambda _message: None)
     started = time.perf_counter()
+    notebook = notebook or briefing_notebook()
+    limits = _Limits(settings.CELL_TIMEOUT.read(), settings.RENDER_TIMEOUT.read())
     if not force:
         cached = _cached_request(raw_params, formats, out, notebook, preview=preview)
         if cached is not None:
@@ -185,6 +178,7 @@ def build_briefing(
             say,
             timings,
             failed_copy=publish.failed_notebook(out),
+            limits=limits,
         )
         total = round(time.perf_counter() - started, 3)
         manifest = replace(
@@ -276,6 +270,7 @@ def _build_into(
     say: Progress,
     timings: dict,
     failed_copy: Path,
+    limits: _Limits,
 ) -> Manifest:
     """Write every output of one build into `staging`; return the manifest (sans hashes).
 
@@ -312,16 +307,21 @@ def _build_into(
 
         with _in_background(alongside_kernel):
             executed = execute_notebook(
-                notebook, injected, folder.executed_notebook, say, failed_copy
+                notebook,
+                injected,
+                folder.executed_notebook,
+                say,
+                failed_copy,
+                cell_timeout=limits.cell,
             )
     timings["execute"] = time.perf_counter() - mark
     _check_output_sizes(executed, notebook)
     try:
-        with _time_limit(RENDER_TIMEOUT):
+        with _time_limit(limits.render):
             _render(executed, folder, params, formats, say, timings)
     except _TimeUp:
         raise BuildError(
-            f"{notebook}: rendering the briefing took longer than {RENDER_TIMEOUT} s "
+            f"{notebook}: rendering the briefing took longer than {limits.render} s "
             "(BRIEFINGS_RENDER_TIMEOUT) and was stopped; the published briefing is unchanged",
             ename="RenderTimeout",
         ) from None
@@ -459,7 +459,13 @@ def _in_background(job: Callable[[], None]) -> Iterator[None]:
 
 
 def execute_notebook(
-    notebook: Path, parameters: dict[str, object], output: Path, say: Progress, failed_copy: Path
+    notebook: Path,
+    parameters: dict[str, object],
+    output: Path,
+    say: Progress,
+    failed_copy: Path,
+    *,
+    cell_timeout: float,
 ):
     """Run the notebook with papermill, injecting `parameters`; return the executed notebook.
 
@@ -509,7 +515,7 @@ def execute_notebook(
                 progress_bar=False,
                 request_save_on_cell_execute=False,
                 cwd=str(notebook.parent),
-                execution_timeout=CELL_TIMEOUT,
+                execution_timeout=cell_timeout,
                 on_cell_start=on_cell_start,
                 on_cell_executed=on_cell_executed,
             )
@@ -520,7 +526,7 @@ def execute_notebook(
             )
         except CellTimeoutError:
             cell, ename = running["cell"], "CellTimeoutError"
-            what = f"timed out after {CELL_TIMEOUT} s (BRIEFINGS_CELL_TIMEOUT) and was stopped"
+            what = f"timed out after {cell_timeout} s (BRIEFINGS_CELL_TIMEOUT) and was stopped"
         except DeadKernelError:
             cell, ename = running["cell"], "DeadKernelError"
             what = "stopped: the kernel died while running it or just before"

@@ -26,7 +26,7 @@ from briefings.data.grades import RELIABILITY_GRADES
 from briefings.data.previous_states import check_previous_states
 from briefings.exceptions import ParameterError, Problem, quoted
 from briefings.inputs.parameters_cell import parameters_cell_origin, read_parameters_cell
-from briefings.paths import DEFAULT_DATASET
+from briefings.paths import default_dataset
 
 if TYPE_CHECKING:  # pandas: `briefings --help` lists the parameters without it
     from briefings.data.dataset import Dataset
@@ -65,7 +65,7 @@ OCCASION_PARAMETERS = ("previous_states", "build_date")
 class Parameters:
     """Checked briefing parameters. `None` means "take the default" until resolved."""
 
-    data_dir: Path = DEFAULT_DATASET
+    data_dir: Path | None = None  # the project's dataset (paths.default_dataset)
     start: date | None = None
     end: date | None = None
     as_of: date | None = None
@@ -247,7 +247,7 @@ def requested_parameters(
     params = coerce_parameters(raw, origin=origin)
     origins: dict[str, str] = dict.fromkeys(PARAMETERS, origin)
     if notebook is None:
-        return params, origins
+        return replace(params, data_dir=params.data_dir or default_dataset()), origins
     own_origin = parameters_cell_origin(notebook)
     own_raw = read_parameters_cell(notebook)
     own = coerce_parameters(own_raw, origin=own_origin, base=notebook.parent)
@@ -264,7 +264,8 @@ def requested_parameters(
         )
     given = given_names(raw)
     origins.update({name: own_origin for name in PARAMETERS if name not in given})
-    return replace(own, **{name: getattr(params, name) for name in given}), origins
+    merged = replace(own, **{name: getattr(params, name) for name in given})
+    return replace(merged, data_dir=merged.data_dir or default_dataset()), origins
 
 
 def prepare(

@@ -46,7 +46,7 @@ from briefings.deliver.feed import write_feed
 from briefings.deliver.notify import base_url_from_env
 from briefings.exceptions import BriefingsError, LockError
 from briefings.inputs.nofollow import open_own, real_folder
-from briefings.paths import BRIEFING_NOTEBOOK
+from briefings.paths import briefing_notebook
 from briefings.schedule.clock import (
     check_run_time,
     format_moment,
@@ -106,7 +106,7 @@ def run_schedule(
     jobs: int = DEFAULT_JOBS,
     progress: Progress | None = None,
     build: Callable[..., object] = build_briefing,
-    notebook: Path = BRIEFING_NOTEBOOK,
+    notebook: Path | None = None,
 ) -> list[Outcome]:
     """Build the due or changed briefings of a schedule file; return one outcome each.
 
@@ -122,7 +122,7 @@ def run_schedule(
     say = progress or (lambda _message: None)
     now = check_run_time(now, dry_run=dry_run)
     spec = load_spec(spec_path)
-    run = _Run(spec.reports, now, force, Path(notebook), dry_run)
+    run = _Run(spec.reports, now, force, Path(notebook or briefing_notebook()), dry_run)
     chosen = select(spec, only)
     if dry_run:
         return [_dry_run(briefing, run, say) for briefing in chosen]

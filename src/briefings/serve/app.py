@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tornado.httpserver
@@ -22,7 +22,7 @@ from briefings.build.builder import build_briefing
 from briefings.build.folder import FORMATS
 from briefings.data.params import requested_parameters
 from briefings.exceptions import BriefingsError, OutputError
-from briefings.paths import BRIEFING_NOTEBOOK, DEFAULT_DATASET
+from briefings.paths import briefing_notebook, default_dataset
 from briefings.serve import handlers
 from briefings.serve.auth import form_key
 from briefings.serve.queue import (
@@ -63,7 +63,7 @@ class ServeOptions:
     token: str
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
-    notebook: Path = BRIEFING_NOTEBOOK
+    notebook: Path = field(default_factory=briefing_notebook)
     jobs: int = 1
     max_waiting: int = MAX_WAITING
     keep_views: int = DEFAULT_KEEP_VIEWS
@@ -178,7 +178,7 @@ def _saved_dataset(notebook: Path) -> Path:
     try:
         return requested_parameters({}, notebook=notebook)[0].data_dir
     except BriefingsError:
-        return DEFAULT_DATASET
+        return default_dataset()
 
 
 async def serve(options: ServeOptions, *, say: Say, stop: asyncio.Event | None = None) -> None:

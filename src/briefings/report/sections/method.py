@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from briefings.data.dataset import Dataset
 from briefings.data.params import PARAMETERS, Parameters
-from briefings.paths import PROJECT_ROOT
+from briefings.paths import project_root
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,6 @@ def _parameter_value(name: str, value: object) -> str:
 def _shown_path(path: Path) -> str:
     """Paths inside the project relative to it, so the briefing does not depend on the clone."""
     try:
-        return path.resolve().relative_to(PROJECT_ROOT.resolve()).as_posix()
+        return path.resolve().relative_to(project_root().resolve()).as_posix()
     except ValueError:
         return str(path)
