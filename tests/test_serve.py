@@ -23,6 +23,7 @@ from serving import DEADLINE, TOKEN, running_server, view_name
 
 from briefings.inputs.nofollow import open_below
 from briefings.paths import briefing_notebook
+from briefings.serve.auth import form_key
 from briefings.serve.queue import (
     BUILT,
     PREVIEW,
@@ -92,6 +93,16 @@ def test_a_bad_value_is_a_400_with_the_line_of_briefings_build_and_nothing_is_bu
     assert line in html.unescape(response.text)
     assert "The view was not ordered" in response.text
     assert served.calls() == [] and not served.reports.exists()
+
+
+def test_a_form_that_is_not_utf8_is_refused(served):
+    body = f"csrf={form_key(TOKEN)}&title=%FF%FE".encode()
+    headers = {"Authorization": f"token {TOKEN}"}
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    response = served.session.post(served.url + "new", data=body, headers=headers, timeout=60)
+    assert response.status_code == 400
+    assert "is not UTF-8" in response.text
+    assert served.calls() == []
 
 
 def test_the_form_is_made_from_the_parameters_and_the_dataset(served):

@@ -29,7 +29,13 @@ from briefings.report import markup
 from briefings.serve import auth
 from briefings.serve.form import form_fields, read_form
 from briefings.serve.queue import PREVIEW, QUEUED, RUNNING, QueueFull
-from briefings.serve.views import is_current, is_view_name, published_views, view_out
+from briefings.serve.views import (
+    is_current,
+    is_view_name,
+    published_view,
+    published_views,
+    view_out,
+)
 
 if TYPE_CHECKING:
     from briefings.serve.app import Server
@@ -130,10 +136,13 @@ class NewView(Page):
 
     async def post(self) -> None:
         self.check_form_key()
-        arguments = {
-            name: [value.decode("utf-8", "replace") for value in values]
-            for name, values in self.request.body_arguments.items()
-        }
+        try:
+            arguments = {
+                name: [value.decode("utf-8") for value in values]
+                for name, values in self.request.body_arguments.items()
+            }
+        except UnicodeDecodeError:
+            raise Refused(400, "the form's text is not UTF-8; send it from the form") from None
         raw = read_form(arguments)
         notebook = self.server.options.notebook
         try:
@@ -185,10 +194,8 @@ class ViewsPage(Page):
 
 class ViewPage(Page):
     async def get(self, name: str) -> None:
-        reports = self.server.options.reports
         state = view_state(self.server, name)
-        views = await asyncio.to_thread(published_views, reports)
-        published = next((view for view in views if view.name == name), None)
+        published = await asyncio.to_thread(published_view, self.server.options.reports, name)
         if published is None and state["state"] == "missing":
             raise Refused(404, f"no view '{name}' is published or being built here")
         if published is None and state["state"] == "built":

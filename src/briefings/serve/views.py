@@ -73,24 +73,25 @@ def published_views(reports: Path) -> list[PublishedView]:
     folder = reports / VIEWS
     if not is_real_folder(folder):
         return []
-    found = []
-    for out in folder.iterdir():
-        build = published_build(out) if is_view_name(out.name) else None
-        manifest = None if build is None else BuildFolder(build).read_manifest()
-        if manifest is None or not BuildFolder(build).complete(manifest):
-            continue
-        found.append(
-            PublishedView(
-                name=out.name,
-                build_id=build.name,
-                built_at=_readable(manifest.built_at),
-                title=manifest.title,
-                parameters=shown_parameters(manifest.parameters),
-                formats=tuple(manifest.formats),
-            )
-        )
+    found = [published_view(reports, out.name) for out in folder.iterdir()]
     # Build ids are UTC timestamps: their order is the order the views were built in.
-    return sorted(found, key=lambda view: view.build_id, reverse=True)
+    return sorted(filter(None, found), key=lambda view: view.build_id, reverse=True)
+
+
+def published_view(reports: Path, name: str) -> PublishedView | None:
+    """The view `name` if it is published and complete, else None."""
+    build = published_build(view_out(reports, name)) if is_view_name(name) else None
+    manifest = None if build is None else BuildFolder(build).read_manifest()
+    if manifest is None or not BuildFolder(build).complete(manifest):
+        return None
+    return PublishedView(
+        name=name,
+        build_id=build.name,
+        built_at=_readable(manifest.built_at),
+        title=manifest.title,
+        parameters=shown_parameters(manifest.parameters),
+        formats=tuple(manifest.formats),
+    )
 
 
 def shown_parameters(parameters: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
