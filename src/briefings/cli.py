@@ -252,7 +252,7 @@ def _serve(args: argparse.Namespace) -> int:
     from briefings.schedule.index import render_index
     from briefings.schedule.spec import load_spec
     from briefings.serve.app import ServeOptions, serve
-    from briefings.serve.auth import check_token, is_loopback, make_token
+    from briefings.serve.auth import is_loopback, make_token
 
     spec_path = args.spec or schedule_spec()
     spec = load_spec(spec_path)  # a broken schedule is one line now, not a broken page later
@@ -260,8 +260,7 @@ def _serve(args: argparse.Namespace) -> int:
     def index(template: str) -> str:
         return render_index(load_spec(spec_path), now=datetime.now(UTC), template=template)
 
-    given = settings.TOKEN.read()
-    token = check_token(given) if given else make_token()
+    token = settings.TOKEN.read() or make_token()
     if not is_loopback(args.host):
         print(
             f"warning: listening on {args.host}, not only this machine: the token is then the "

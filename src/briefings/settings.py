@@ -132,6 +132,30 @@ class Folder(Setting):
         return Path(text)
 
 
+@dataclass(frozen=True)
+class Token(Setting):
+    """A secret that travels in addresses and headers: long enough to guard something, of
+    characters an address keeps as they are. A refusal does not show the value."""
+
+    min_chars: int = 16
+
+    def read(self, environ: Environment | None = None) -> str | None:
+        text = self.text(environ, strip=False)
+        if text is None:
+            return None
+        if len(text) < self.min_chars:
+            raise ConfigError(
+                f"{self.name}: the token has {len(text)} characters; use at least "
+                f"{self.min_chars} (or unset it, and the server makes one)"
+            )
+        if not all(c.isascii() and (c.isalnum() or c in "-._~") for c in text):
+            raise ConfigError(
+                f"{self.name}: use only letters, digits and - . _ ~ in the token, "
+                "which travels in addresses and headers"
+            )
+        return text
+
+
 ROOT = Folder(
     "BRIEFINGS_ROOT",
     "the project folder, holding briefings.yaml, data/ and notebooks/; "
@@ -185,10 +209,9 @@ NOTIFY_ATTEMPTS = Number(
     "BRIEFINGS_NOTIFY_ATTEMPTS", "tries per message", default=3, high=20, unit="tries"
 )
 # Checked by serve.auth.check_token, which says what a token may hold.
-TOKEN = Text(
+TOKEN = Token(
     "BRIEFINGS_TOKEN",
     "the token briefings serve asks for (default: a new one, printed)",
-    strip=False,
 )
 
 # Every variable the tool reads, in the order the documentation lists them.

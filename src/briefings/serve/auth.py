@@ -1,10 +1,11 @@
 """The server's token, as Jupyter's: without it, no page, file or build.
 
-The token comes from BRIEFINGS_TOKEN or is made at start and printed in the server's
-address. A request shows it as `?token=` (which also sets an HttpOnly, SameSite=Strict
-cookie, so the pages reached from there need no token in their address) or as the
-header `Authorization: token T`. A form carries a second value, derived from the token:
-a page of another site can make a browser post to the server, but cannot know it.
+The token comes from BRIEFINGS_TOKEN (settings.TOKEN, which checks it) or is made at
+start and printed in the server's address. A request shows it as `?token=` (which also
+sets an HttpOnly, SameSite=Strict cookie, so the pages reached from there need no token
+in their address) or as the header `Authorization: token T`. A form carries a second
+value, derived from the token: a page of another site can make a browser post to the
+server, but cannot know it.
 """
 
 from __future__ import annotations
@@ -14,32 +15,12 @@ import hmac
 import ipaddress
 import secrets
 
-from briefings.exceptions import ConfigError
-
 TOKEN_BYTES = 24  # a made token: 48 hex digits, as Jupyter's
-MIN_TOKEN_CHARS = 16
-TOKEN_VARIABLE = "BRIEFINGS_TOKEN"
 
 
 def make_token() -> str:
     """A new random token."""
     return secrets.token_hex(TOKEN_BYTES)
-
-
-def check_token(token: str) -> str:
-    """A token given in BRIEFINGS_TOKEN, checked: ConfigError, one line, if it is too short
-    to guard anything or cannot travel in an address or a header."""
-    if len(token) < MIN_TOKEN_CHARS:
-        raise ConfigError(
-            f"{TOKEN_VARIABLE}: the token has {len(token)} characters; use at least "
-            f"{MIN_TOKEN_CHARS} (or unset it, and the server makes one)"
-        )
-    if not all(c.isascii() and (c.isalnum() or c in "-._~") for c in token):
-        raise ConfigError(
-            f"{TOKEN_VARIABLE}: use only letters, digits and - . _ ~ in the token, "
-            "which travels in addresses and headers"
-        )
-    return token
 
 
 def matches(given: str | None, token: str) -> bool:
