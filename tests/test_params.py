@@ -320,3 +320,15 @@ def test_a_wrong_previous_states_file_is_refused_before_the_kernel(
     with pytest.raises(ParameterError) as caught:
         prepare({"data_dir": str(small_dataset), "previous_states": str(previous)})
     assert caught.value.lines() == [line.format(f=previous) for line in expected]
+
+
+def test_no_module_of_the_data_layer_is_in_an_import_cycle():
+    """params → previous_states → states → params ran through a lazy import once; grimp
+    sees lazy imports too."""
+    import grimp
+
+    graph = grimp.build_graph("briefings", cache_dir=None)
+    for module in sorted(graph.find_children("briefings.data")):
+        for imported in graph.find_modules_directly_imported_by(module):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            assert back is None, f"{module} imports {imported}, which imports it back: {back}"

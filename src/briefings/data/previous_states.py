@@ -1,8 +1,10 @@
-"""Checking the `previous_states` parameter: a previous build's states.csv.
+"""The state table as a file (states.csv), and checking the `previous_states` parameter.
 
 A scheduled build compares itself with the state table its previous build wrote. The
 file is checked before a kernel starts, as every other parameter is, so a wrong file
 is one line naming its row and column rather than a failure inside a notebook cell.
+Its columns are declared here, below both the state model that writes the table
+(states.py) and the parameters that name a previous one (params.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,18 @@ from briefings.data.dates import PRECISIONS, parse_day
 from briefings.exceptions import ParameterError, Problem
 from briefings.inputs.csvfile import read_rows
 
+# The columns of states.csv, in order: one row per interval of one track in one state.
+STATE_COLUMNS = (
+    "track",
+    "state",
+    "start",
+    "end",
+    "start_precision",
+    "confirmed_until",
+    "contested",
+    "event_ids",
+    "source_ids",
+)
 _FLAGS = ("True", "False")
 
 
@@ -21,10 +35,6 @@ def check_previous_states(path: Path) -> None:
     wrote, or is missing from an empty folder: the scheduler's way of saying that there
     is no previous build (the briefing then says so). A missing file anywhere else is a
     mistake."""
-    from briefings.data.states import (
-        STATE_COLUMNS,  # states imports params, which imports this module
-    )
-
     if not path.exists() and not path.is_symlink():  # read_rows would speak of a dataset
         if path.parent.is_dir() and next(path.parent.iterdir(), None) is None:
             return

@@ -13,18 +13,7 @@ import pandas as pd
 
 from briefings.data.dataset import RELIABILITY_GRADES, Dataset
 from briefings.data.params import Parameters
-
-STATE_COLUMNS = (
-    "track",
-    "state",
-    "start",
-    "end",
-    "start_precision",
-    "confirmed_until",
-    "contested",
-    "event_ids",
-    "source_ids",
-)
+from briefings.data.previous_states import STATE_COLUMNS
 
 
 def source_exclusions(
