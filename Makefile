@@ -180,10 +180,13 @@ airflow-check: $(STAMP) $(AIRFLOW_STAMP) ## the DAGs under a real Airflow (own v
 # The site is built afresh each time (-E: Sphinx reports a page's warnings only when it reads
 # it), strictly (-n -W --keep-going: a broken link or reference, or a page in no toctree,
 # fails after listing every problem), and then checked to load nothing from another host.
+# Its Python (conf.py, the site's extension, the examples in the pages) is ruff-clean too.
 DOCS_OUT := docs/_build
 
 .PHONY: docs
 docs: $(STAMP) ## build the documentation site into docs/_build/html (strict: warnings fail)
+	$(BIN)/ruff check docs
+	$(BIN)/ruff format --check docs
 	$(BIN)/sphinx-build -b html -E -n -W --keep-going -q -d $(DOCS_OUT)/doctrees docs $(DOCS_OUT)/html
 	$(BIN)/python tools/check_site.py $(DOCS_OUT)/html
 	@echo "documentation built: $(DOCS_OUT)/html/index.html"

@@ -1,11 +1,17 @@
 """Sphinx settings for the documentation site (`make docs`): MyST Markdown pages, the
 PyData theme, nothing fetched from another host while building or reading."""
 
+import sys
+from pathlib import Path
+
+# The site's own extension (settings_table: the environment variables' table).
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
 project = "briefings"
 author = "the briefings authors"
 copyright = "the briefings authors"  # noqa: A001  (Sphinx's name for it)
 
-extensions = ["myst_parser"]
+extensions = ["myst_parser", "settings_table"]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build"]
@@ -16,6 +22,8 @@ nitpicky = True
 # `[text](page.md#a-heading)` resolves for headings down to ###, as GitHub renders them.
 myst_heading_anchors = 3
 myst_enable_extensions = ["colon_fence", "deflist"]
+# A code block without a language (a message, a table the tool prints) is shown as written.
+highlight_language = "none"
 
 html_theme = "pydata_sphinx_theme"
 html_title = "briefings"
