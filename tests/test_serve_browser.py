@@ -95,3 +95,13 @@ def test_an_open_preview_reloads_when_the_notebook_is_saved(tmp_path):
         body = page.frame_locator("#bs-briefing").locator("body")
         expect(body).to_contain_text("Saved for the preview, take 3.", timeout=BUILD_MS)
         assert len(server.matching(r"^  preview: built$")) == 2
+
+        # A save that breaks the build: its line on the page, the last good preview below.
+        setting = next(
+            cell for cell in cells["cells"] if "parameters" in cell["metadata"].get("tags", [])
+        )
+        setting["source"] = [*setting["source"], '\nstart = "2019-13-01"\n']
+        notebook.write_text(json.dumps(cells, indent=1), encoding="utf-8")
+        failed = page.locator("[data-when=failed]")
+        expect(failed).to_contain_text("'2019-13-01' is not a date", timeout=BUILD_MS)
+        expect(body).to_contain_text("Saved for the preview, take 3.")
