@@ -252,8 +252,10 @@ def test_settings_come_from_the_environment_only():
     assert settings_from_env({}).port == 587  # starttls by default
     with pytest.raises(ConfigError, match="BRIEFINGS_SMTP_SECURITY='tls' is not one of none"):
         settings_from_env({"BRIEFINGS_SMTP_SECURITY": "tls"})
-    with pytest.raises(ConfigError, match="BRIEFINGS_SMTP_PORT='x' is not a positive number"):
+    with pytest.raises(ConfigError, match="BRIEFINGS_SMTP_PORT='x' is not a whole number from 1"):
         settings_from_env({"BRIEFINGS_SMTP_PORT": "x"})
+    with pytest.raises(ConfigError, match="BRIEFINGS_NOTIFY_ATTEMPTS='0' is not a whole number"):
+        settings_from_env({"BRIEFINGS_NOTIFY_ATTEMPTS": "0"})
 
 
 # --- the schedule's notify: block ----------------------------------------------------------

@@ -446,6 +446,17 @@ def test_a_bad_now_is_one_line_and_exit_1(spec, capsys, now, message):
     assert not (spec.parent / "reports").exists()
 
 
+def test_a_bad_base_url_stops_a_run_before_it_builds_but_not_a_dry_run(spec, capsys, monkeypatch):
+    monkeypatch.setenv("BRIEFINGS_BASE_URL", "briefings.example.org/reports")
+    assert main(["schedule", "--spec", str(spec), "--now", "2026-01-05T07:00"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1, err
+    assert err.startswith("error: BRIEFINGS_BASE_URL='briefings.example.org/reports' is not an")
+    assert not (spec.parent / "reports").exists()
+    assert main(["schedule", "--spec", str(spec), "--now", "2026-01-05T07:00", "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "2 would build, 0 skipped, 0 failed"
+
+
 def test_next_fire_is_strictly_after():
     assert next_fire("0 6 * * 1", MONDAY.replace(hour=6)) == datetime(2026, 1, 12, 6, tzinfo=UTC)
     assert next_fire("@daily", datetime(2026, 1, 5, 23, 0)) == datetime(2026, 1, 6, tzinfo=UTC)

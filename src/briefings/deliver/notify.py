@@ -1,16 +1,16 @@
 """Telling a briefing's readers: mail through SMTP, and a JSON post to a chat webhook.
 
 SMTP is configured only by the environment (`BRIEFINGS_SMTP_HOST`, `_PORT`, `_SECURITY`,
-`_USER`, `_PASSWORD`, `BRIEFINGS_MAIL_FROM`), never by briefings.yaml, so no password
-sits in the checkout. Each delivery is tried a bounded number of times with a timeout
-and a growing pause between tries; its failure is a result to record, never an
-exception: a briefing is built and published whether or not anyone could be told.
+`_USER`, `_PASSWORD`, `BRIEFINGS_MAIL_FROM`, declared in briefings.settings), never by
+briefings.yaml, so no password sits in the checkout. Each delivery is tried a bounded
+number of times with a timeout and a growing pause between tries; its failure is a result
+to record, never an exception: a briefing is built and published whether or not anyone
+could be told.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 import ssl
 import urllib.error
@@ -24,22 +24,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from briefings import settings as variables
 from briefings.build.folder import BuildFolder, Manifest
 from briefings.build.publish import published_build
 from briefings.data.moments import readable
 from briefings.deliver.published import Publication
 from briefings.deliver.readers import Notify
-from briefings.exceptions import ConfigError
 from briefings.report import markup
 
 if TYPE_CHECKING:
     import tenacity
 
-SECURITY = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
-MAX_ATTACHMENT = 10 * 1024 * 1024  # bytes; most mail servers refuse messages over 10–25 MB
-DEFAULT_TIMEOUT = 20.0  # seconds per try
-DEFAULT_ATTEMPTS = 3
 BACKOFF = (2.0, 8.0)  # seconds to wait before the second and third try
 
 SENT, FAILED = "sent", "failed"
@@ -47,18 +43,19 @@ SENT, FAILED = "sent", "failed"
 
 @dataclass(frozen=True)
 class Settings:
-    """Delivery settings, from the environment (see `settings_from_env`)."""
+    """Delivery settings: read from the environment by `settings_from_env`; the defaults
+    are those briefings.settings declares."""
 
     smtp_host: str | None = None
     smtp_port: int | None = None
-    security: str = "starttls"
+    security: str = variables.SMTP_SECURITY.default
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     mail_from: str | None = None
     base_url: str | None = None
-    max_attachment: int = MAX_ATTACHMENT
-    timeout: float = DEFAULT_TIMEOUT
-    attempts: int = DEFAULT_ATTEMPTS
+    max_attachment: int = int(variables.MAIL_MAX_ATTACHMENT.default)
+    timeout: float = variables.NOTIFY_TIMEOUT.default
+    attempts: int = int(variables.NOTIFY_ATTEMPTS.default)
     backoff: tuple[float, ...] = BACKOFF
 
     @property
@@ -67,49 +64,21 @@ class Settings:
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read the delivery settings; raise ConfigError naming a malformed variable."""
-    env = os.environ if environ is None else environ
-
-    def get(name: str) -> str | None:
-        value = env.get(name, "").strip()
-        return value or None
-
-    def number(name: str, default: float, kind: type = float) -> float:
-        text = get(name)
-        if text is None:
-            return default
-        try:
-            value = kind(text)
-        except ValueError:
-            value = 0
-        if value <= 0:
-            raise ConfigError(f"{name}={text!r} is not a positive number")
-        return value
-
-    security = (get("BRIEFINGS_SMTP_SECURITY") or "starttls").lower()
-    if security not in SECURITY:
-        raise ConfigError(
-            f"BRIEFINGS_SMTP_SECURITY={security!r} is not one of {', '.join(SECURITY)}"
-        )
-    port = get("BRIEFINGS_SMTP_PORT")
+    """Read the delivery settings (`os.environ` unless `environ` is given); raise
+    ConfigError naming a malformed variable, its value and what is allowed."""
+    port = variables.SMTP_PORT.read(environ)
     return Settings(
-        smtp_host=get("BRIEFINGS_SMTP_HOST"),
-        smtp_port=int(number("BRIEFINGS_SMTP_PORT", 1, int)) if port else None,
-        security=security,
-        user=get("BRIEFINGS_SMTP_USER"),
-        password=env.get("BRIEFINGS_SMTP_PASSWORD") or None,
-        mail_from=get("BRIEFINGS_MAIL_FROM"),
-        base_url=base_url_from_env(env),
-        max_attachment=int(number("BRIEFINGS_MAIL_MAX_ATTACHMENT", MAX_ATTACHMENT, int)),
-        timeout=number("BRIEFINGS_NOTIFY_TIMEOUT", DEFAULT_TIMEOUT),
-        attempts=int(number("BRIEFINGS_NOTIFY_ATTEMPTS", DEFAULT_ATTEMPTS, int)),
+        smtp_host=variables.SMTP_HOST.read(environ),
+        smtp_port=None if port is None else int(port),
+        security=variables.SMTP_SECURITY.read(environ),
+        user=variables.SMTP_USER.read(environ),
+        password=variables.SMTP_PASSWORD.read(environ),
+        mail_from=variables.MAIL_FROM.read(environ),
+        base_url=variables.BASE_URL.read(environ),
+        max_attachment=int(variables.MAIL_MAX_ATTACHMENT.read(environ)),
+        timeout=variables.NOTIFY_TIMEOUT.read(environ),
+        attempts=int(variables.NOTIFY_ATTEMPTS.read(environ)),
     )
-
-
-def base_url_from_env(environ: Mapping[str, str] | None = None) -> str | None:
-    """BRIEFINGS_BASE_URL without a trailing slash: where reports/ is served, if anywhere."""
-    env = os.environ if environ is None else environ
-    return env.get("BRIEFINGS_BASE_URL", "").strip().rstrip("/") or None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from briefings import settings
 from briefings.build.builder import build_briefing
 from briefings.build.fingerprint import dataset_hash, inputs_hash
 from briefings.build.folder import BuildFolder
@@ -43,7 +44,6 @@ from briefings.build.publish import published_build
 from briefings.data.moments import real_now
 from briefings.data.params import prepare
 from briefings.deliver.feed import write_feed
-from briefings.deliver.notify import base_url_from_env
 from briefings.exceptions import BriefingsError, LockError
 from briefings.inputs.nofollow import open_own, real_folder
 from briefings.paths import briefing_notebook
@@ -126,6 +126,7 @@ def run_schedule(
     chosen = select(spec, only)
     if dry_run:
         return [_dry_run(briefing, run, say) for briefing in chosen]
+    base_url = settings.BASE_URL.read()  # the feed's links: a malformed one stops the run here
     _prepare_reports(spec.reports)
 
     outcomes: dict[str, Outcome] = {}
@@ -146,7 +147,7 @@ def run_schedule(
     # at a time, so each writes what the status files say after its own attempt.
     with briefing_lock(spec.reports, INDEX_LOCK, wait=True):
         write_index(spec, now=run.now)
-        write_feed(spec.catalogue, base_url=base_url_from_env())
+        write_feed(spec.catalogue, base_url=base_url)
     return [outcomes[b.name] for b in chosen]
 
 
