@@ -37,7 +37,7 @@ from briefings.serve.queue import (
 )
 from briefings.serve.views import DEFAULT_KEEP_VIEWS, prune_views
 from briefings.serve.watch import Watcher
-from briefings.serve.worker import BuildSettings, BuildWorkers
+from briefings.serve.worker import BuildSettings, BuildWorkers, check_ahead
 
 DEFAULT_PORT = 8800
 # What a request may send: the form is a few hundred bytes; nothing else is posted.
@@ -97,6 +97,7 @@ class Server:
             else None
         )
         self._http: tornado.httpserver.HTTPServer | None = None
+        self._checked_ahead: asyncio.Future | None = None
 
     def start(self) -> str:
         """Listen, start the build processes and the watcher; the server's address."""
@@ -120,6 +121,10 @@ class Server:
         self._http.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]  # the one chosen when asked for port 0
         self.workers.start()
+        # The first order checks its parameters here: load what that needs meanwhile.
+        self._checked_ahead = asyncio.get_running_loop().run_in_executor(
+            None, check_ahead, self.options.notebook
+        )
         self.queue.start()
         if self.watcher is not None:
             self.watcher.start()
@@ -134,6 +139,8 @@ class Server:
             await self._http.close_all_connections()
         if self.watcher is not None:
             await self.watcher.stop()
+        if self._checked_ahead is not None:
+            await self._checked_ahead
         await self.queue.stop()
         await asyncio.to_thread(self.workers.close)
 

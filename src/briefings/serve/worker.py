@@ -13,6 +13,7 @@ line and is started anew for the next order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -142,7 +143,7 @@ def _serve_builds(pipe, parent: int, settings: BuildSettings) -> None:
     signal.signal(signal.SIGTERM, _leave)
     if settings.build is build_briefing:
         kernels.open_pool(settings.notebook.parent)
-        _warm_up()
+        _warm_up(settings.notebook)
     lock = threading.Lock()
 
     def say(line: str) -> None:
@@ -163,13 +164,29 @@ def _leave(_signal, _frame) -> None:
     sys.exit(0)
 
 
-def _warm_up() -> None:
-    """Load what every build loads (papermill's Jupyter stack, the renderers, WeasyPrint's
-    fonts) before the first order comes, not while a reader waits for it."""
+def check_ahead(notebook: Path) -> None:
+    """Check the notebook's own parameters and hash the inputs, as a build (and an order
+    from the form) does first, so that pandas, nbformat and the libraries' versions are
+    loaded before the first order, not while a reader waits for it. A mistake found here
+    is left for the order to report."""
+    from briefings.build.fingerprint import inputs_hash
+    from briefings.build.folder import FORMATS
+    from briefings.build.hygiene import read_notebook
+    from briefings.data.params import prepare
+
+    with contextlib.suppress(BriefingsError):
+        params, dataset = prepare({}, notebook=notebook)
+        inputs_hash(params, dataset, FORMATS, notebook)
+        read_notebook(notebook)
+
+
+def _warm_up(notebook: Path) -> None:
+    """`check_ahead`, and load papermill, the renderers and WeasyPrint's fonts."""
     import papermill  # noqa: F401
 
     from briefings.report import render
 
+    check_ahead(notebook)
     render.warm_up(pdf=True)
 
 

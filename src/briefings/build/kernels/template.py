@@ -83,7 +83,10 @@ def _serve(channel: socket.socket) -> dict | None:
         ready, _, _ = select.select([channel, *children], [], [])
         for fd in ready:
             if fd is channel:
-                data = channel.recv(MESSAGE_SIZE)
+                try:
+                    data = channel.recv(MESSAGE_SIZE)
+                except ConnectionResetError:  # closed with an exit report of ours unread
+                    data = b""
                 if not data:
                     return None
                 request = json.loads(data)
