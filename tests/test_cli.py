@@ -356,3 +356,14 @@ def test_bytes_that_are_not_utf8_are_one_line(args, expected):
     )
     assert (result.returncode, result.stdout) == (1, b"")
     assert result.stderr.decode().splitlines() == [expected]
+
+
+def test_make_help_lines_up_every_description():
+    result = make("help")
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0 and len(lines) >= 10, result
+    # Where each description starts: after the target's name and at least two spaces.
+    columns = {len(line) - len(line.split("  ", 2)[-1].lstrip()) for line in lines}
+    names = {line.split()[1] for line in lines}
+    assert len(columns) == 1, lines
+    assert {"airflow-check", "bench-serve", "draft-eval", "report"} <= names

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -226,3 +227,23 @@ def test_a_relative_spec_path_gives_absolute_folders(tmp_path, monkeypatch):
     spec = load_spec(Path("briefings.yaml"))
     assert spec.reports == tmp_path / "reports"
     assert all(b.out.is_absolute() for b in spec.briefings)
+
+
+def test_the_shipped_schedule_header_names_every_key_and_cites_pages_that_exist():
+    """The comment a newcomer reads first: every key a briefing takes (notify was missing)
+    and only documents that are there (it cited a README section that had gone)."""
+    from briefings.schedule.spec import _BRIEFING_KEYS, _NOTIFY_KEYS
+
+    path = schedule_spec()
+    header = "\n".join(
+        line.removeprefix("#").strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    )
+    for key in (*_BRIEFING_KEYS, *_NOTIFY_KEYS):
+        assert re.search(rf"\b{key}\b", header), key
+    cited = re.findall(r"[\w./-]+\.md\b", header)
+    assert cited, header
+    for name in cited:
+        assert (path.parent / name).is_file(), name
+    assert "README" not in header
