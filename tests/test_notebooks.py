@@ -62,6 +62,11 @@ def test_explore_runs_with_its_defaults(tmp_path):
         assert track in data["states"]["text/html"]
         assert track in data["as-of"]["text/html"]
     assert "then_state" in data["as-of"]["text/html"]
+    # The draft of the example article: its candidates, one repeating a row of the dataset.
+    assert "2023-09-12" in data["draft-table"]["text/html"]
+    assert "E11" in data["draft-table"]["text/html"]
+    assert "harbour-ledger-2023-09-14" in data["draft-source"]["text/html"]
+    assert "cabinet on Tuesday approved" in data["draft-reasons"]["text/html"]
 
 
 def test_the_briefing_reads_as_a_narrative():
