@@ -288,6 +288,37 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _draft(args: argparse.Namespace) -> int:
+    from briefings.paths import default_dataset
+
+    data_dir = args.data or default_dataset()
+    if args.accept:
+        from briefings.draft.accept import accept_draft
+
+        if args.published or args.format or args.out:
+            args.usage.error("--accept takes only --data")
+        print(accept_draft(args.accept, data_dir).summary(data_dir))
+        return 0
+    from briefings.draft import output
+    from briefings.draft.drafting import draft_article, given_date
+
+    published = given_date(args.published)
+    draft = draft_article(args.article, data_dir, published)
+    chosen = args.format or output.default_format(args.out, sys.stdout.isatty())
+    for line in output.remarks(draft, chosen, published):
+        print(line, file=sys.stderr)
+    if args.out:
+        from pathlib import Path
+
+        from briefings.inputs.nofollow import write_atomic
+
+        write_atomic(Path(args.out), output.render(draft, chosen))
+        print(f"{len(draft.events)} candidate event(s) written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(output.render(draft, chosen))
+    return 0
+
+
 def _timestamp(text: str):
     from datetime import datetime
 
@@ -480,6 +511,21 @@ def _parser() -> argparse.ArgumentParser:
         help="views ordered from the form to keep, the oldest removed first "
         f"(default: {DEFAULT_KEEP_VIEWS})",
     )
+    draft = command("draft", _draft, "propose dataset rows from a saved article (text or HTML)")
+    data_option(draft)
+    draft.set_defaults(usage=draft)
+    given = draft.add_mutually_exclusive_group(required=True)
+    given.add_argument("article", nargs="?", metavar="ARTICLE", help="the saved article")
+    given.add_argument("--accept", metavar="FILE", help="add an edited draft CSV to the dataset")
+    draft.add_argument(
+        "--published",
+        metavar="YYYY-MM-DD",
+        help="the publication date (wins over the article's own)",
+    )
+    draft.add_argument(
+        "--format", choices=("table", "csv", "json"), help="default: table at a terminal, else csv"
+    )
+    draft.add_argument("--out", metavar="FILE", help="write the draft here, not to the terminal")
     return parser
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from briefings.data.columns import EVENT_COLUMNS, SOURCE_COLUMNS
 from briefings.data.dataset import Dataset, load_dataset
+from briefings.data.dates import is_supported, parse_day
 from briefings.draft.article import Article, read_article
 from briefings.draft.candidates import (
     DRAFT_COLUMNS,
@@ -18,7 +19,7 @@ from briefings.draft.candidates import (
 )
 from briefings.draft.keywords import keywords_of
 from briefings.draft.source import suggest_source
-from briefings.exceptions import Problem, ProblemsError
+from briefings.exceptions import ParameterError, Problem, ProblemsError
 from briefings.paths import DATASET_FILE
 
 GIVEN = "the date the analyst gave"
@@ -67,6 +68,16 @@ def draft_from(article: Article, dataset: Dataset, published: date, origin: str)
         else ()
     )
     return Draft(article, published, origin, source, tuple(events), tuple(unresolved), warnings)
+
+
+def given_date(text: str | None) -> date | None:
+    """The analyst's --published date; ParameterError, one line, when it is no date."""
+    if not text:
+        return None
+    day = parse_day(text)
+    if day is None or not is_supported(day):
+        raise ParameterError([Problem("--published", f"'{text}' is not a date (use YYYY-MM-DD)")])
+    return day
 
 
 def publication_date(article: Article, given: date | None) -> tuple[date, str]:
