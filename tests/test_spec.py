@@ -142,6 +142,15 @@ BAD = [
         "'reports/history/a' is inside the history of kept builds the scheduler writes",
     ),
     (
+        'briefings:\n  views:\n    cron: "@daily"\n',
+        "briefing 'views': key 'output': 'reports/views' is the folder of the views briefings "
+        "serve publishes; choose another folder",
+    ),
+    (
+        'briefings:\n  a:\n    cron: "@daily"\n    output: reports/views/a\n',
+        "'reports/views/a' is inside the folder of the views briefings serve publishes",
+    ),
+    (
         'briefings:\n  a:\n    cron: "@daily"\n  b:\n    cron: "@daily"\n'
         "    output: reports/a.failed.ipynb\n",
         "briefing 'b': key 'output': 'reports/a.failed.ipynb' ends in .failed.ipynb",

@@ -18,6 +18,9 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PROJECT_TEMPLATE = TEMPLATES_DIR / "project"
 # The notebook a build executes unless told another, within the project.
 NOTEBOOK = Path("notebooks", "briefing.ipynb")
+# The folder of reports/ where `briefings serve` publishes the views ordered from its form,
+# apart from the scheduled briefings (no schedule may publish there).
+VIEWS = "views"
 # The files of a dataset folder, in the order they are hashed.
 DATASET_FILE, SOURCES_FILE, EVENTS_FILE = "dataset.yaml", "sources.csv", "events.csv"
 DATASET_FILES = (DATASET_FILE, SOURCES_FILE, EVENTS_FILE)

@@ -25,6 +25,7 @@ from briefings.deliver.published import Catalogue, Publication
 from briefings.deliver.readers import DEFAULT_WHEN, NOTIFY_WHEN, Notify
 from briefings.exceptions import ParameterError, Problem, ProblemsError, SpecError, quoted
 from briefings.inputs.yamlfile import read_yaml_file, yaml_line
+from briefings.paths import VIEWS
 
 REPORTS = "reports"
 # The runner writes the index (and the feed, FEED_FILE) in reports/: no briefing may be
@@ -365,9 +366,10 @@ class _Checker:
         """
         reports = self.path.parent / REPORTS
         reserved = {
-            reports / INDEX_FILE: "the index",
-            reports / FEED_FILE: "the feed",
-            reports / HISTORY: "the history of kept builds",
+            reports / INDEX_FILE: "the index the scheduler writes",
+            reports / FEED_FILE: "the feed the scheduler writes",
+            reports / HISTORY: "the history of kept builds the scheduler writes",
+            reports / VIEWS: "the folder of the views briefings serve publishes",
         }
         seen: dict[Path, str] = {}
         for briefing in briefings:
@@ -379,9 +381,13 @@ class _Checker:
                     + message,
                 )
 
-            if briefing.out in reserved or reports / HISTORY in briefing.out.parents:
-                what = reserved.get(briefing.out, "inside the history of kept builds")
-                bad(f"is {what} the scheduler writes; choose another folder")
+            within = [
+                folder for folder in (HISTORY, VIEWS) if reports / folder in briefing.out.parents
+            ]
+            if briefing.out in reserved:
+                bad(f"is {reserved[briefing.out]}; choose another folder")
+            elif within:
+                bad(f"is inside {reserved[reports / within[0]]}; choose another folder")
             elif briefing.out.name.endswith(FAILED_SUFFIX):
                 bad(f"ends in {FAILED_SUFFIX}, the name of a failed build's notebook")
             other = seen.setdefault(briefing.out, briefing.name)

@@ -20,12 +20,12 @@ from briefings.build.publish import published_build, unpublish
 from briefings.data.moments import readable, stored_time
 from briefings.data.params import PARAMETERS
 from briefings.inputs.nofollow import is_real_folder
+from briefings.paths import VIEWS
 
 if TYPE_CHECKING:  # pandas
     from briefings.data.dataset import Dataset
     from briefings.data.params import Parameters
 
-VIEWS = "views"
 DEFAULT_KEEP_VIEWS = 50
 # The names `briefings build` gives (lower-case slugs), and nothing that could climb out.
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
