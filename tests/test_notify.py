@@ -543,7 +543,10 @@ def test_briefings_schedule_mails_and_posts_a_real_build(tmp_path, mail_env, cap
         )
         args = ["schedule", "--spec", str(spec), "--now", "2026-01-05T07:00", "-q"]
         assert main(args) == 0
-        assert capsys.readouterr().out == "1 built, 0 skipped, 0 failed\n"
+        assert (
+            capsys.readouterr().out
+            == "1 built, 0 skipped, 0 failed; deliveries: 2 sent, 0 failed\n"
+        )
         published = tmp_path / "reports" / "small"
         manifest = BuildFolder(published).read_manifest()
         [mail] = inbox.messages

@@ -13,94 +13,29 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from conftest import SMALL_EVENTS, descendants, write_dataset
+from scheduling import MONDAY, SPEC, calls, schedule, write_schedule
 
-from briefings.build.fingerprint import inputs_hash
-from briefings.build.folder import BuildFolder, DatasetRecord, Manifest
-from briefings.build.publish import history_dir, new_staging, publish, published_build
+from briefings.build.publish import history_dir, published_build
 from briefings.cli import main
-from briefings.data.params import prepare
-from briefings.exceptions import BuildError, OutputError, ScheduleError
+from briefings.exceptions import OutputError, ScheduleError
 from briefings.paths import briefing_notebook
 from briefings.schedule.runner import (
     BUSY,
     INDEX_LOCK,
-    Outcome,
     briefing_lock,
     exit_status,
-    format_summary,
     next_fire,
     run_schedule,
-    summary_line,
 )
 from briefings.schedule.status import read_status
-
-MONDAY = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # an hour after the weekly fire time
-SPEC = """\
-defaults: {formats: [html], keep: 2}
-briefings:
-  weekly:
-    cron: "0 6 * * 1"
-    params: {data_dir: data}
-  monthly:
-    cron: "0 5 1 * *"
-    params: {data_dir: data, start: 2020-01-01, end: 2020-12-31}
-"""
-
-
-def fake_build(raw, *, formats, out, keep, force, notebook, origin):
-    """Stands in for build_briefing: publishes a folder with a real inputs hash.
-
-    It logs each call to calls.jsonl beside reports/, with what the scheduler handed it,
-    and fails like a broken notebook when the marking is 'fail'.
-    """
-    # The placeholder states.csv written below is not a state table: leave it unchecked.
-    params, dataset = prepare({**raw, "previous_states": None}, origin=origin, notebook=notebook)
-    previous = Path(raw["previous_states"])
-    with (out.parent.parent / "calls.jsonl").open("a", encoding="utf-8") as log:
-        call = {
-            "name": out.name,
-            "build_date": raw["build_date"],
-            "previous": previous.read_text() if previous.is_file() else None,
-            "force": force,
-        }
-        log.write(json.dumps(call) + "\n")
-    if params.marking == "fail":
-        raise BuildError(f"{notebook}: cell 3 failed: ZeroDivisionError: division by zero")
-    folder = BuildFolder(new_staging(out))
-    folder.briefing("html").write_text("<p>briefing</p>")
-    folder.state_table.write_text(f"states of {out.name} built {raw['build_date']}\n")
-    manifest = Manifest(
-        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        inputs_hash=inputs_hash(params, dataset, formats, notebook),
-        dataset=DatasetRecord(hash="x"),
-    )
-    folder.write_manifest(manifest)
-    return SimpleNamespace(build_dir=publish(folder.path, out, keep=keep))
 
 
 @pytest.fixture
 def spec(tmp_path: Path) -> Path:
-    write_dataset(tmp_path / "data")
-    path = tmp_path / "briefings.yaml"
-    path.write_text(SPEC, encoding="utf-8")
-    return path
-
-
-def schedule(spec: Path, now: datetime, **options) -> dict[str, Outcome]:
-    options.setdefault("jobs", 1)
-    outcomes = run_schedule(spec, now=now, build=fake_build, **options)
-    return {o.name: o for o in outcomes}
-
-
-def calls(spec: Path) -> list[dict]:
-    log = spec.parent / "calls.jsonl"
-    if not log.is_file():
-        return []
-    return [json.loads(line) for line in log.read_text().splitlines()]
+    return write_schedule(tmp_path)
 
 
 def test_first_run_builds_everything_and_a_second_skips_it(spec):
@@ -289,26 +224,6 @@ def test_an_unwritable_reports_folder_is_a_clear_error(spec):
     (spec.parent / "reports").write_text("not a folder")
     with pytest.raises(OutputError, match=r"/reports: cannot create the output folder \(Not a dir"):
         schedule(spec, MONDAY)
-
-
-def test_the_summary_is_a_table_with_totals():
-    text = format_summary(
-        [
-            Outcome("weekly", "built", "never built", 8.25),
-            Outcome("year-2019", "skipped", "inputs unchanged; not due until 2026-02-01"),
-            Outcome("x", "failed", "cell 3 failed", 1.0),
-        ]
-    )
-    assert text.splitlines() == [
-        "briefing   status   duration  reason",
-        "weekly     built       8.2 s  never built",
-        "year-2019  skipped         –  inputs unchanged; not due until 2026-02-01",
-        "x          failed      1.0 s  cell 3 failed",
-        "1 built, 1 skipped, 1 failed: x",
-    ]
-    assert summary_line([Outcome("a", "would build", "due"), Outcome("b", "skipped", "")]) == (
-        "1 would build, 1 skipped, 0 failed"
-    )
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -601,8 +516,11 @@ import time
 from datetime import datetime
 from briefings.schedule.runner import run_schedule
 
-run_schedule(sys.argv[1], now=datetime.fromisoformat(sys.argv[2]), jobs=2,
-             progress=lambda message: print(message, file=sys.stderr, flush=True))
+def say(step):
+    if step.phase == "building" and step.done == 0:
+        print(f"building {step.total}", file=sys.stderr, flush=True)
+
+run_schedule(sys.argv[1], now=datetime.fromisoformat(sys.argv[2]), jobs=2, progress=say)
 """
 
 
@@ -628,7 +546,7 @@ def test_workers_die_with_a_runner_killed_by_sigkill(spec):
     reports = spec.parent / "reports"
     try:
         for line in runner.stderr:  # both briefings are handed to the workers
-            if "monthly: to build" in line:
+            if line == "building 2\n":
                 break
         deadline = time.monotonic() + 60
         stagings = [history_dir(reports / name) for name in ("weekly", "monthly")]

@@ -183,29 +183,32 @@ def _schedule(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from briefings.paths import schedule_spec
-    from briefings.schedule.runner import (
-        DEFAULT_JOBS,
-        exit_status,
+    from briefings.schedule.console import (
+        RunConsole,
+        failed_deliveries,
         format_summary,
-        run_schedule,
         summary_line,
     )
+    from briefings.schedule.runner import DEFAULT_JOBS, exit_status, run_schedule
     from briefings.schedule.status import FAILED
 
-    outcomes = run_schedule(
-        args.spec or schedule_spec(),
-        now=args.now or datetime.now(UTC),
-        force=args.force,
-        only=args.only or (),
-        dry_run=args.dry_run,
-        jobs=args.jobs or DEFAULT_JOBS,
-        progress=None if args.quiet else _progress,
-    )
+    with RunConsole(sys.stderr, live=False if args.quiet else None) as console:
+        outcomes = run_schedule(
+            args.spec or schedule_spec(),
+            now=args.now or datetime.now(UTC),
+            force=args.force,
+            only=args.only or (),
+            dry_run=args.dry_run,
+            jobs=args.jobs or DEFAULT_JOBS,
+            progress=None if args.quiet else console,
+        )
     if args.quiet:  # one line, and each failure on its own line for the log
         sys.stdout.write(summary_line(outcomes) + "\n")
         for outcome in outcomes:
             if outcome.status == FAILED:
                 print(f"error: briefing '{outcome.name}': {outcome.reason}", file=sys.stderr)
+        for line in failed_deliveries(outcomes):
+            print(f"warning: {line}", file=sys.stderr)
     else:
         sys.stdout.write(format_summary(outcomes))
     if args.dry_run and not args.quiet:
@@ -232,15 +235,12 @@ def _init(args: argparse.Namespace) -> int:
 
 def _notify(args: argparse.Namespace) -> int:
     from briefings.paths import schedule_spec
+    from briefings.schedule.console import delivery_line
     from briefings.schedule.notices import test_notification
 
     results = test_notification(args.spec or schedule_spec(), args.test)
     for result in results:
-        line = f"{result.channel} to {result.target}: {result.status}"
-        line += f" after {result.attempts} tries" if result.attempts > 1 else ""
-        line += f" ({result.error})" if result.error else ""
-        line += f"; {result.note}" if result.note else ""
-        print(line, file=sys.stdout if result.status == "sent" else sys.stderr)
+        print(delivery_line(result), file=sys.stdout if result.status == "sent" else sys.stderr)
     return 0 if all(r.status == "sent" for r in results) else EXIT_INPUT
 
 

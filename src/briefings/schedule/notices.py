@@ -19,9 +19,10 @@ from briefings.schedule.status import FAILED, record_delivery
 
 def tell_readers(
     reports: Path, briefing: ScheduledBriefing, status: str, reason: str, before: object
-) -> None:
-    """Send what `notify:` asks for about an attempt (`status`, `reason`) and record how
-    it went; `before` is the attempt recorded before this one.
+) -> list[notify.Delivery]:
+    """Send what `notify:` asks for about an attempt (`status`, `reason`), record how it
+    went and return it, one result per channel (none when nothing was due to be sent);
+    `before` is the attempt recorded before this one.
 
     A failure with the same reason as the attempt before it is not sent again, so a
     briefing broken for a week does not mail its readers every hour. Nothing here may
@@ -35,7 +36,7 @@ def tell_readers(
         and before.get("reason") == reason
     )
     if event is None or (event == "failed" and repeated):
-        return
+        return []
     finished = real_now()
     try:
         settings = notify.settings_from_env()
@@ -45,6 +46,7 @@ def tell_readers(
         why = str(error) if isinstance(error, BriefingsError) else repr(error)[:300]
         results = [notify.Delivery("settings", "environment", notify.FAILED, 0, why)]
     record_delivery(reports, briefing.name, event, finished, [r.as_dict() for r in results])
+    return results
 
 
 def test_notification(spec_path: str | Path, name: str) -> list[notify.Delivery]:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -44,6 +44,7 @@ from briefings.build.publish import published_build
 from briefings.data.moments import real_now
 from briefings.data.params import prepare
 from briefings.deliver.feed import write_feed
+from briefings.deliver.notify import Delivery
 from briefings.exceptions import BriefingsError, LockError
 from briefings.inputs.nofollow import open_own, real_folder
 from briefings.paths import briefing_notebook
@@ -72,17 +73,32 @@ BUSY = "being built by another runner"
 INDEX_LOCK = "_index"  # not a possible briefing name (those are slugs)
 DEFAULT_JOBS = min(2, os.cpu_count() or 1)  # two builds at once beat one on 2 cores
 
-Progress = Callable[[str], None]
-
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one briefing in a scheduler run."""
+    """What happened to one briefing in a scheduler run, and how telling its readers went."""
 
     name: str
     status: str  # built, skipped or failed
     reason: str
     duration: float = 0.0
+    deliveries: tuple[Delivery, ...] = ()  # one per channel `notify:` sent on, if any
+
+
+@dataclass(frozen=True)
+class Step:
+    """How far a run has got: in its `phase` ('checking' or 'building'), `done` of `total`
+    briefings; the briefing about to be checked, or the one whose `outcome` just came
+    (a decision not to build, or a build's end)."""
+
+    phase: str
+    done: int
+    total: int
+    name: str = ""
+    outcome: Outcome | None = None
+
+
+Progress = Callable[[Step], None]
 
 
 @dataclass(frozen=True)
@@ -119,60 +135,37 @@ def run_schedule(
     when reports/ cannot be written. A failing build is an outcome, not an exception,
     and leaves its published briefing in place.
     """
-    say = progress or (lambda _message: None)
+    say = progress or (lambda _step: None)
     now = check_run_time(now, dry_run=dry_run)
     spec = load_spec(spec_path)
     run = _Run(spec.reports, now, force, Path(notebook or briefing_notebook()), dry_run)
     chosen = select(spec, only)
     if dry_run:
-        return [_dry_run(briefing, run, say) for briefing in chosen]
+        return [_dry_run(briefing, run) for briefing in _announced(chosen, say)]
     base_url = settings.BASE_URL.read()  # the feed's links: a malformed one stops the run here
     _prepare_reports(spec.reports)
 
     outcomes: dict[str, Outcome] = {}
     todo: list[ScheduledBriefing] = []
-    for briefing in chosen:
+    for index, briefing in enumerate(_announced(chosen, say)):
         decision = _check_locked(briefing, run)
-        if isinstance(decision, Outcome):
+        if isinstance(decision, Outcome):  # skipped, or failed (and its readers told)
             outcomes[briefing.name] = decision
-            say(f"{briefing.name}: {decision.status} ({decision.reason})")
+            say(Step("checking", index + 1, len(chosen), briefing.name, decision))
         else:
             todo.append(briefing)
-            say(f"{briefing.name}: to build ({decision})")
 
-    for outcome in _attempt_all(todo, run, build, jobs):
+    if todo:
+        say(Step("building", 0, len(todo)))
+    for done, outcome in enumerate(_attempt_all(todo, run, build, jobs), start=1):
         outcomes[outcome.name] = outcome
-        say(f"{outcome.name}: {outcome.status} in {outcome.duration:.1f} s ({outcome.reason})")
+        say(Step("building", done, len(todo), outcome.name, outcome))
     # Runners of other briefings (`--only`, one per Airflow task) write the index too: one
     # at a time, so each writes what the status files say after its own attempt.
     with briefing_lock(spec.reports, INDEX_LOCK, wait=True):
         write_index(spec, now=run.now)
         write_feed(spec.catalogue, base_url=base_url)
     return [outcomes[b.name] for b in chosen]
-
-
-def format_summary(outcomes: list[Outcome]) -> str:
-    """A plain-text table: briefing, status, duration and reason; then the totals."""
-    head = ("briefing", "status", "duration", "reason")
-    rows = [
-        (o.name, o.status, f"{o.duration:.1f} s" if o.status in (BUILT, FAILED) else "–", o.reason)
-        for o in outcomes
-    ]
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(3)]
-    lines = [
-        f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}"
-        for r in [head, *rows]
-    ]
-    return "\n".join([*lines, summary_line(outcomes)]) + "\n"
-
-
-def summary_line(outcomes: list[Outcome]) -> str:
-    """One line of totals ('1 built, 12 skipped, 0 failed'), naming the failed briefings;
-    a dry run counts what it would build instead."""
-    first = WOULD_BUILD if any(o.status == WOULD_BUILD for o in outcomes) else BUILT
-    counts = [f"{sum(o.status == s for o in outcomes)} {s}" for s in (first, SKIPPED, FAILED)]
-    failed = [o.name for o in outcomes if o.status == FAILED]
-    return ", ".join(counts) + (f": {', '.join(failed)}" if failed else "")
 
 
 def exit_status(outcomes: list[Outcome]) -> int:
@@ -190,9 +183,7 @@ def attempt(briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]
     def check_and_build() -> Outcome:
         decision = _check(briefing, run)
         if isinstance(decision, Outcome):
-            if decision.status == FAILED:
-                _record(run, briefing, decision, None)
-            return decision
+            return _record(run, briefing, decision, None) if decision.status == FAILED else decision
         build_id = None
         try:
             build_id = _build(briefing, run, build)
@@ -203,8 +194,7 @@ def attempt(briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]
             outcome = Outcome(briefing.name, FAILED, reason, _since(started))
         else:
             outcome = Outcome(briefing.name, BUILT, decision, _since(started))
-        _record(run, briefing, outcome, build_id)
-        return outcome
+        return _record(run, briefing, outcome, build_id)
 
     return _under_lock(briefing, run, check_and_build)
 
@@ -218,14 +208,15 @@ def _under_lock(
         with briefing_lock(run.reports, briefing.name) as held:
             return then() if held else Outcome(briefing.name, SKIPPED, BUSY)
     except LockError as error:
-        outcome = Outcome(briefing.name, FAILED, str(error))
-        _record(run, briefing, outcome, None)
-        return outcome
+        return _record(run, briefing, Outcome(briefing.name, FAILED, str(error)), None)
 
 
-def _record(run: _Run, briefing: ScheduledBriefing, outcome: Outcome, build_id: str | None) -> None:
+def _record(
+    run: _Run, briefing: ScheduledBriefing, outcome: Outcome, build_id: str | None
+) -> Outcome:
     """Write the attempt to the briefing's status file (read by the index and `_check`),
-    then tell the briefing's readers if its `notify:` asks for it."""
+    then tell the briefing's readers if its `notify:` asks for it; the outcome with how
+    that went."""
     before = read_status(run.reports, outcome.name).get("last_attempt")
     record_attempt(
         run.reports,
@@ -241,8 +232,10 @@ def _record(run: _Run, briefing: ScheduledBriefing, outcome: Outcome, build_id: 
             "build": build_id,
         },
     )
-    if briefing.notify is not None:
-        tell_readers(run.reports, briefing, outcome.status, outcome.reason, before)
+    if briefing.notify is None:
+        return outcome
+    told = tell_readers(run.reports, briefing, outcome.status, outcome.reason, before)
+    return replace(outcome, deliveries=tuple(told))
 
 
 @contextmanager
@@ -281,19 +274,25 @@ def _check_locked(briefing: ScheduledBriefing, run: _Run) -> Outcome | str:
     def check() -> Outcome | str:
         decision = _check(briefing, run)
         if isinstance(decision, Outcome) and decision.status == FAILED:
-            _record(run, briefing, decision, None)
+            return _record(run, briefing, decision, None)
         return decision
 
     return _under_lock(briefing, run, check)
 
 
-def _dry_run(briefing: ScheduledBriefing, run: _Run, say: Progress) -> Outcome:
+def _announced(chosen: list[ScheduledBriefing], say: Progress) -> Iterator[ScheduledBriefing]:
+    """The briefings to check, each announced to `say` before it is checked."""
+    for index, briefing in enumerate(chosen):
+        say(Step("checking", index, len(chosen), briefing.name))
+        yield briefing
+
+
+def _dry_run(briefing: ScheduledBriefing, run: _Run) -> Outcome:
     """What a run would do with the briefing, decided without taking its lock."""
     decision = _check(briefing, run)
-    if not isinstance(decision, Outcome):
-        decision = Outcome(briefing.name, WOULD_BUILD, decision)
-    say(f"{briefing.name}: {decision.status} ({decision.reason})")
-    return decision
+    return (
+        decision if isinstance(decision, Outcome) else Outcome(briefing.name, WOULD_BUILD, decision)
+    )
 
 
 def _check(briefing: ScheduledBriefing, run: _Run) -> Outcome | str:
@@ -378,8 +377,7 @@ def _attempt_all(
                 yield future.result()
             except BrokenProcessPool:
                 outcome = Outcome(futures[future].name, FAILED, "the build process died")
-                _record(run, futures[future], outcome, None)  # its lock went with it
-                yield outcome
+                yield _record(run, futures[future], outcome, None)  # its lock went with it
 
 
 _settled = False  # whether this process froze what its first build left loaded
