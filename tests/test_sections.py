@@ -351,3 +351,28 @@ def test_a_large_dataset_keeps_the_briefing_short(tmp_path):
     )
     more = parse(briefing.html["changes"]).find(".//p[@class='bf-more']")
     assert f"first {sections.MAX_TABLE_ROWS:,} of {len(briefing.markers):,}" in text(more)
+
+
+def test_a_dataset_with_no_rows_yet_gives_a_briefing_that_says_so(tmp_path):
+    """A project just made by `briefings init`: headers only in both CSV files."""
+    folder = write_dataset(tmp_path / "new")
+    for name in ("sources.csv", "events.csv"):
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    briefing = build(folder)
+    assert list(briefing.visible.columns) == list(briefing.dataset.events.columns)
+    assert briefing.table.empty and briefing.markers.empty
+    for fragment in briefing.html.values():
+        parse(fragment)
+    summary = parse(briefing.html["bottom_line"]).find(".//p[@class='bf-summary']")
+    assert summary.text.startswith("No counted source records the state of any track")
+    assert "The dataset lists no sources yet." in briefing.html["sources"]
+    assert "No track changed state" in briefing.html["changes"]
+    from briefings.report import chart
+
+    inputs = (briefing.table, briefing.markers, briefing.dataset)
+    window = (briefing.params.start, briefing.params.end)
+    figure = chart.draw_timeline(*inputs, *window, tracks=briefing.params.tracks)
+    ET.fromstring(chart.timeline_svg(figure))
+    words = chart.describe_timeline(*inputs, *window, tracks=briefing.params.tracks)
+    assert "no state known" in words

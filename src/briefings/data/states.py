@@ -57,10 +57,11 @@ def visible_events(dataset: Dataset, params: Parameters) -> pd.DataFrame:
     )
     alone = (pruned["credibility"] == 1) & (pruned["source_ids"].map(len) < 2)
     pruned.loc[alone, "credibility"] = 2
-    mask = pruned["source_ids"].map(bool)
+    # As booleans even with no rows: an empty mask of objects would select columns.
+    mask = pruned["source_ids"].map(bool).astype(bool)
     if as_of is not None:
-        mask &= pruned["date"] <= as_of
-    return pruned[mask].reset_index(drop=True)
+        mask &= (pruned["date"] <= as_of).astype(bool)
+    return pruned.loc[mask].reset_index(drop=True)
 
 
 def track_intervals(events: pd.DataFrame, track: str) -> list[dict]:
