@@ -233,7 +233,7 @@ def test_every_column_has_one_entry_in_its_files_rule_table():
             "sources.csv:2: byte 0xe9 is not UTF-8",
         ),
         ("events.csv", b"event_id,date\n\xff\n", "events.csv:2: byte 0xff is not UTF-8"),
-        ("dataset.yaml", b"- just\n- a list\n", "dataset.yaml:1: must be a mapping"),
+        ("dataset.yaml", b"- just\n- a list\n", "dataset.yaml:1: is not a dataset.yaml"),
     ],
 )
 def test_unusable_files(small_dataset, name, content, expected):

@@ -3,6 +3,7 @@ rule that a delivery failure never fails, blocks or replaces a build."""
 
 from __future__ import annotations
 
+import json
 import ssl
 import subprocess
 import time
@@ -20,7 +21,7 @@ from briefings.build.folder import BuildFolder, Digest, Manifest
 from briefings.build.publish import new_staging, publish, published_build
 from briefings.cli import main
 from briefings.data.params import prepare
-from briefings.deliver.feed import ATOM
+from briefings.deliver.feed import ATOM, write_feed
 from briefings.deliver.notify import (
     Notice,
     Settings,
@@ -173,7 +174,7 @@ def test_the_webhook_gets_json_that_slack_and_teams_accept():
             notice(), Notify(webhook=f"{url}/ok"), settings(1, base_url="https://x.example")
         )
     assert (result.channel, result.status) == ("webhook", "sent")
-    assert result.target == f"{url}/…"  # not the path, where services keep the secret
+    assert result.target == url  # scheme, host and port: services keep the secret in the path
     [(path, body)] = received
     assert path == "/ok" and list(body) == ["text"]
     text = body["text"]
@@ -452,7 +453,7 @@ NOTIFY_MISTAKES = [
     ("notify: {emial: a@b.org}", "key 'notify.emial': unknown key (allowed: email, webhook,"),
     ("notify: {email: not-an-address}", "key 'notify.email': 'not-an-address' is not a mail"),
     ("notify: {email: [a@b.org, 'x y@z.org']}", "key 'notify.email': 'x y@z.org' is not a mail"),
-    ("notify: {webhook: 'ftp://x.org/h'}", "key 'notify.webhook': 'ftp://x.org/h' is not an http"),
+    ("notify: {webhook: 'ftp://x.org/h'}", "key 'notify.webhook': is not an http:// or https"),
     ("notify: {email: a@b.org, when: [always]}", "key 'notify.when': ['always'] is not a list of"),
     ("notify: {when: [built]}", "key 'notify': names nobody: give email, failed_email or webhook"),
     (
@@ -617,3 +618,66 @@ def test_mail_to_a_server_whose_certificate_is_not_trusted_is_not_sent(certifica
     assert result.status == "failed"
     assert "certificate verify failed" in result.error
     assert inbox.messages == []
+
+
+# --- text that must stay well-formed (issue 22 §8) ------------------------------------------
+
+
+def test_a_title_with_line_breaks_and_control_characters_loses_neither_mail_nor_post():
+    """A header is one line: a title with CR/LF once made the email package refuse the
+    message, and the webhook was lost with it."""
+    title = "Aid\r\nBcc: victim@example.org\x0bnow\x01"
+    with smtp_server() as (port, inbox), webhook_server() as (url, posts):
+        results = deliver(
+            notice(title=title, reason=title),
+            Notify(email=("readers@example.org",), webhook=f"{url}/ok"),
+            settings(port),
+        )
+    assert [(r.channel, r.status) for r in results] == [("email", "sent"), ("webhook", "sent")]
+    [mail] = inbox.messages
+    assert mail["to"] == ["readers@example.org"] and mail["message"]["Bcc"] is None
+    subject = mail["message"]["Subject"].strip()
+    assert subject.startswith("Aid Bcc: victim@example.org now [weekly]: built (")
+    assert not set(subject) & {"\r", "\n", "\x0b", "\x01"}
+    [(_path, payload)] = posts
+    assert payload["text"].startswith("Aid Bcc: victim@example.org now [weekly]")
+
+
+def test_notify_test_on_a_briefing_never_built_says_so(tmp_path, mail_env, capsys):
+    with smtp_server() as (port, inbox), webhook_server() as (url, posts):
+        mail_env(port)
+        spec = write_spec(tmp_path, f"{url}/ok")
+        spec.write_text(
+            spec.read_text().replace("title: Weekly", 'title: "Weekly\\r\\nBcc: x@y.org"')
+        )
+        assert main(["notify", "--test", "weekly", "--spec", str(spec)]) == 0
+        assert "webhook to http://127.0.0.1:" in capsys.readouterr().out
+        [mail] = inbox.messages
+        subject = mail["message"]["Subject"].strip()
+        assert subject.startswith("[test] Weekly Bcc: x@y.org [weekly]: not built yet (")
+        assert "The briefing has not been built yet." in parts(mail["message"])["text"]
+        assert "Not built yet" in parts(mail["message"])["html"]
+        assert "not built yet" in posts[0][1]["text"]
+
+
+def test_the_feed_is_well_formed_whatever_a_manifest_holds(tmp_path, monkeypatch):
+    """A manifest restored from a cache, or a title parameter: control characters in it
+    are left out of the feed, which stays XML for every briefing."""
+    monkeypatch.delenv("BRIEFINGS_BASE_URL", raising=False)
+    spec = write_spec(tmp_path, "http://127.0.0.1:9")
+    run(spec)
+    folder = BuildFolder(published_build(tmp_path / "reports" / "weekly"))
+    manifest = folder.read_manifest()
+    folder.write_manifest(
+        Manifest.from_json(
+            {
+                **json.loads(manifest.to_json()),
+                "parameters": {"title": "Aid\x0bbriefing\x01\r\nnow"},
+                "digest": {"bottom_line": ["Aid was off\x0c. More."]},
+            }
+        )
+    )
+    write_feed(load_spec(spec).catalogue)
+    root = ET.parse(tmp_path / "reports" / "feed.xml").getroot()  # well-formed
+    titles = [e.find(f"{{{ATOM}}}title").text for e in root.findall(f"{{{ATOM}}}entry")]
+    assert any(t.startswith("Aid briefing now [weekly]: built ") for t in titles), titles

@@ -161,7 +161,7 @@ BAD = [
     ),
     (
         'briefings:\n  a: {cron: "@daily"}\n  a: {cron: "@weekly"}\n',
-        "briefings.yaml:3: briefing 'a' is defined twice",
+        "briefings.yaml:3: key 'a' is given twice in one mapping (first on line 2)",
     ),
     ("briefings:\n  a:\n    cron: */5 * * * *\n", "must be quoted"),
     ("briefings: []\n", "key 'briefings' is required"),

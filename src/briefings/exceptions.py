@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import re
 import reprlib
 from dataclasses import dataclass
 
 # One problem is one readable line: a 100,000-character value is shown by its ends.
 MAX_LINE = 1000
-_QUOTE = reprlib.Repr()
+# A web address in a message, in parts: the login before the host (`user:token@`, up to
+# the last @, as a password may hold one), and the query and fragment, where services put
+# their keys (`?token=…`, `#access_token=…`).
+_URL = re.compile(
+    r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<login>[^/?#\s'\"]*@)?"
+    r"(?P<place>[^?#\s'\"]*)(?P<query>\?[^#\s'\"]*)?(?P<fragment>#[^\s'\"]*)?"
+)
+
+
+class _Quote(reprlib.Repr):
+    """repr, cut short, of text with no secret of a web address in it."""
+
+    def repr_str(self, x: str, level: int) -> str:
+        return super().repr_str(without_secrets(x), level)
+
+
+_QUOTE = _Quote()
 _QUOTE.maxstring = _QUOTE.maxother = 60
 _QUOTE.maxlist = _QUOTE.maxtuple = _QUOTE.maxdict = _QUOTE.maxset = 4
 _QUOTE.maxlevel = 2
@@ -15,13 +32,27 @@ _QUOTE.maxlevel = 2
 
 def quoted(value: object) -> str:
     """A value as a message shows it: its repr, cut short (a long text or a big structure
-    costs no more to show than a short one)."""
+    costs no more to show than a short one), without a web address's login, query or
+    fragment (see `without_secrets`)."""
     return _QUOTE.repr(value)
 
 
+def without_secrets(text: str) -> str:
+    """`text` with every web address's login (`user:pass@`) left out and its query and
+    fragment shown as `?…` and `#…`: a value quoted from a file may be a credential."""
+
+    def shown(url: re.Match) -> str:
+        query = "?…" if url["query"] else ""
+        fragment = "#…" if url["fragment"] else ""
+        return f"{url['scheme']}{url['place']}{query}{fragment}"
+
+    return _URL.sub(shown, text) if "://" in text else text
+
+
 def one_line(text: str, limit: int = MAX_LINE) -> str:
-    """`text` on one line (breaks shown as escapes), its middle left out past `limit`."""
-    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    """`text` on one line (breaks shown as escapes, no web address's secrets), its middle
+    left out past `limit`."""
+    text = without_secrets(text).replace("\r", "\\r").replace("\n", "\\n")
     if len(text) <= limit:
         return text
     half = (limit - 40) // 2

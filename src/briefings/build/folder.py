@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefings.exceptions import ProblemsError
-from briefings.inputs.nofollow import is_real_file, is_real_folder, read_own_text
+from briefings.inputs.nofollow import is_real_file, is_real_folder, read_own_json
 from briefings.report.digest import Digest
 
 if TYPE_CHECKING:  # both import pandas, which the index and a cache hit never need
@@ -162,7 +162,7 @@ class BuildFolder:
     def read_manifest(self) -> Manifest | None:
         """The folder's manifest; None when it is missing, a link or not a JSON object."""
         try:
-            data = json.loads(read_own_text(self.manifest_file))
+            data = read_own_json(self.manifest_file)
         except (ProblemsError, ValueError):
             return None
         return Manifest.from_json(data) if isinstance(data, dict) else None

@@ -21,6 +21,7 @@ import nbformat.reader
 
 from briefings.exceptions import Problem, ProblemsError
 from briefings.inputs.inputfile import read_input
+from briefings.inputs.jsonfile import check_json_depth
 
 # language_info holds the kernel's exact Python version; the kernelspec, which is kept,
 # already names the kernel and language.
@@ -77,7 +78,9 @@ def read_notebook(path: str | Path) -> nbformat.NotebookNode:
     name = str(path)
     data = read_input(path)
     try:
-        notebook = nbformat.convert(nbformat.reader.reads(data.decode("utf-8")), 4)
+        text = data.decode("utf-8")
+        check_json_depth(text, name)  # nbformat's parser would run out of recursion
+        notebook = nbformat.convert(nbformat.reader.reads(text), 4)
     except UnicodeDecodeError:
         raise ProblemsError([Problem(name, "is not a notebook (not UTF-8 text)")]) from None
     except (ValueError, KeyError, TypeError, AttributeError) as error:

@@ -24,6 +24,7 @@ from briefings.data.dates import (
 )
 from briefings.data.grades import CREDIBILITY_GRADES, RELIABILITY_GRADES
 from briefings.data.vocabulary import Track
+from briefings.exceptions import quoted
 
 SOURCE_COLUMNS = (
     "source_id",
@@ -57,6 +58,9 @@ EVENT_COLUMNS = (
 OPTIONAL_EVENT_COLUMNS = ("awaits",)
 SOURCE_KINDS = ("wire", "newspaper", "aggregator", "analysis", "forum", "official")
 EVENT_KINDS = ("change", "confirm", "dispute", "note")
+# Event and source ids; the dataset's documentation states the same rule.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+_ID_RULE = "letters, digits and -, starting with a letter or digit"
 # The kinds of event that put a track in a state.
 _STATED_KINDS = ("change", "confirm")
 
@@ -118,7 +122,7 @@ class Column:
     def not_allowed(self, text: str, allowed: Collection | None) -> str:
         """The message for a cell whose text is not one of the column's values."""
         shown = ", ".join(map(str, allowed)) if allowed is not None else ""
-        return f"'{text}' is not {self.noun} ({self.expected.format(allowed=shown)})"
+        return f"{quoted(text)} is not {self.noun} ({self.expected.format(allowed=shown)})"
 
 
 def read_columns(
@@ -242,15 +246,21 @@ def _first_day(parsed: tuple[date, str] | None) -> date | None:
 
 
 def _bare_id(value: str, row: RowFacts) -> str | None:
-    """Ids must be bare: a stray space makes two ids that look the same but differ."""
+    """Ids are letters, digits and hyphens, starting with a letter or digit: a stray space
+    would make two ids that look the same but differ, and an id written into states.csv
+    must never start a spreadsheet formula (=, +, -, @)."""
     if value != value.strip():
-        return f"'{value}' has spaces around it (remove them)"
-    return None if value else "is required"
+        return f"{quoted(value)} has spaces around it (remove them)"
+    if not value:
+        return "is required"
+    if not _ID.fullmatch(value):
+        return f"{quoted(value)} is not an id (use {_ID_RULE})"
+    return None
 
 
 def _first_use(value: str, row: RowFacts) -> str | None:
     first = row.file.first_lines[value]
-    return f"'{value}' is used again (first on row {first})" if first != row.line else None
+    return f"{quoted(value)} is used again (first on row {first})" if first != row.line else None
 
 
 def _supported_in(column: str) -> Rule:
@@ -259,7 +269,7 @@ def _supported_in(column: str) -> Rule:
     def supported(value: tuple[date, str], row: RowFacts) -> str | None:
         if is_supported(value[0]):
             return None
-        return f"'{row.cells[column]}' is outside the supported range ({SUPPORTED_DAYS})"
+        return f"{quoted(row.cells[column])} is outside the supported range ({SUPPORTED_DAYS})"
 
     return supported
 
@@ -269,7 +279,7 @@ def _matches_date(precision: str, row: RowFacts) -> str | None:
     if not written or written[1] == precision:
         return None
     return (
-        f"'{precision}' does not match the date '{row.cells['date']}' "
+        f"{quoted(precision)} does not match the date {quoted(row.cells['date'])} "
         f"(written as a {written[1]}: use '{written[1]}')"
     )
 
@@ -281,14 +291,14 @@ def _fits_kind_and_track(state: str, row: RowFacts) -> str | None:
     if kind not in EVENT_KINDS:
         return None  # the kind's own problem says enough
     if kind not in _STATED_KINDS:
-        return f"must be empty for a {kind} event (got '{state}')" if state else None
+        return f"must be empty for a {kind} event (got {quoted(state)})" if state else None
     allowed = tracks[track].states if track in tracks else ()
     if not state:
         return f"a {kind} event needs a state" + (
             f" (allowed on {track}: {', '.join(allowed)})" if allowed else ""
         )
     if track in tracks and state not in allowed:
-        return f"'{state}' is not a state of track {track} (allowed: {', '.join(allowed)})"
+        return f"{quoted(state)} is not a state of track {track} (allowed: {', '.join(allowed)})"
     return None
 
 
@@ -296,7 +306,7 @@ def _in_sources(source_id: str, row: RowFacts) -> str | None:
     known = row.file.source_ids
     if known is None or source_id in known:
         return None
-    return f"'{source_id}' is not in sources.csv" + _known(sorted(known))
+    return f"{quoted(source_id)} is not in sources.csv" + _known(sorted(known))
 
 
 def _names_an_event(disputes: str, row: RowFacts) -> str | None:
@@ -307,7 +317,7 @@ def _names_an_event(disputes: str, row: RowFacts) -> str | None:
     if not disputes:
         return "a dispute event must name the event_id it contradicts"
     if disputes not in row.file.first_lines and row.file.all_ids_known:
-        return f"'{disputes}' is not an event_id in events.csv"
+        return f"{quoted(disputes)} is not an event_id in events.csv"
     if disputes == row.values["event_id"]:
         return "an event cannot dispute itself"
     return None
@@ -321,8 +331,9 @@ def _awaited_by_a_state(awaits: str, row: RowFacts) -> str | None:
 
 
 def _web_address(url: str, row: RowFacts) -> str | None:
-    if url and not url.startswith(("https://", "http://")):
-        return f"'{url}' is not a web address (use http:// or https://, or leave empty)"
+    """A link a reader can follow: http or https, in any case (HTTP:// is as good)."""
+    if url and not url.lower().startswith(("https://", "http://")):
+        return f"{quoted(url)} is not a web address (use http:// or https://, or leave empty)"
     return None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefings.data.dates import PRECISIONS, parse_day
-from briefings.exceptions import ParameterError, Problem
+from briefings.exceptions import ParameterError, Problem, quoted
 from briefings.inputs.csvfile import read_rows
 
 # The columns of states.csv, in order: one row per interval of one track in one state.
@@ -61,14 +61,15 @@ def _row(row: dict[str, str]) -> list[tuple[str, str]]:
     for column in ("start", "end", "confirmed_until"):
         value = row[column]
         if (value or column == "start") and parse_day(value) is None:
-            found.append((column, f"'{value}' is not a date (use YYYY-MM-DD)"))
+            found.append((column, f"{quoted(value)} is not a date (use YYYY-MM-DD)"))
     if row["start_precision"] not in PRECISIONS:
         found.append(
             (
                 "start_precision",
-                f"'{row['start_precision']}' is not a precision (use {', '.join(PRECISIONS)})",
+                f"{quoted(row['start_precision'])} is not a precision "
+                f"(use {', '.join(PRECISIONS)})",
             )
         )
     if row["contested"] not in _FLAGS:
-        found.append(("contested", f"'{row['contested']}' is not True or False"))
+        found.append(("contested", f"{quoted(row['contested'])} is not True or False"))
     return found

@@ -7,7 +7,6 @@ project starts from the very notebook the shipped briefing is built with.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import shutil
@@ -16,6 +15,7 @@ from string import Template
 
 from briefings.data.columns import EVENT_COLUMNS, SOURCE_COLUMNS
 from briefings.exceptions import OutputError
+from briefings.inputs.csvfile import csv_text
 from briefings.paths import DATASET_FILE, EVENTS_FILE, PROJECT_FILE, PROJECT_TEMPLATE, SOURCES_FILE
 
 # Template file -> where it goes in the project; `{id}` is the dataset's id.
@@ -63,8 +63,7 @@ def init_project(folder: Path) -> list[Path]:
             made.append(path)
         for name, columns in ((SOURCES_FILE, SOURCE_COLUMNS), (EVENTS_FILE, EVENT_COLUMNS)):
             path = folder / "data" / ident / name
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                csv.writer(handle, lineterminator="\n").writerow(columns)
+            path.write_text(csv_text([columns]), encoding="utf-8", newline="")
             made.append(path)
     except OSError as error:
         raise OutputError(f"{folder}: cannot create the project: {error.strerror}") from None

@@ -14,6 +14,7 @@ import pandas as pd
 from briefings.data.dataset import RELIABILITY_GRADES, Dataset
 from briefings.data.params import Parameters
 from briefings.data.previous_states import STATE_COLUMNS
+from briefings.inputs.csvfile import csv_text
 
 
 def source_exclusions(
@@ -144,7 +145,8 @@ def compute_states(dataset: Dataset, params: Parameters) -> pd.DataFrame:
 
 def states_to_csv(table: pd.DataFrame) -> str:
     """The state table as CSV text: ISO dates, empty end while current, ids `;`-joined."""
-    return _plain(table, join=True).to_csv(index=False, lineterminator="\n")
+    plain = _plain(table, join=True)
+    return csv_text([plain.columns, *plain.itertuples(index=False)])
 
 
 def states_to_json(table: pd.DataFrame) -> str:

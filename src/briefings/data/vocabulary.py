@@ -70,8 +70,12 @@ def read_dataset_yaml(path: Path, problems: list[Problem]) -> dict | None:
             )
         )
 
-    if not isinstance(data, dict):
-        problem((), "must be a mapping with keys id, title, window, tracks, states")
+    if not isinstance(data, dict) or not set(data) & _YAML_KEYS:
+        # A link to the wrong file (a key file, say): nothing of it is quoted.
+        problem(
+            (),
+            "is not a dataset.yaml: it needs a mapping with keys id, title, window, tracks, states",
+        )
         problems.extend(found)
         return None
     for key in sorted(set(data) - _YAML_KEYS, key=str):
@@ -180,7 +184,7 @@ def _load_tracks(items: object, states: dict[str, StateDef], problem) -> tuple[T
                     "id (put quotes around on, off, yes, no)",
                 )
             elif not isinstance(state, str) or state not in states:
-                shown = f"'{state}'" if isinstance(state, str) else quoted(state)
+                shown = quoted(state)
                 problem(
                     ("tracks", i, "states", j),
                     f"{shown} is not a defined state (defined: {', '.join(states)})",

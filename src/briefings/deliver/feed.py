@@ -5,7 +5,8 @@ time, the first sentence of its bottom line, and links to its HTML and PDF. Read
 subscribe in any feed reader instead of by mail. Links are absolute under
 `BRIEFINGS_BASE_URL` when it is set, else relative to the feed (RFC 4287 allows
 relative references; a reader resolves them against where it fetched the feed).
-The XML is serialised by ElementTree, which escapes every text and attribute.
+The XML is serialised by ElementTree, which escapes every text and attribute; control
+characters, which it would write as they are, are left out first.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from briefings.build.publish import history_dir
 from briefings.data.moments import EARLIEST, as_utc
 from briefings.deliver.published import Catalogue, builds
 from briefings.inputs.nofollow import write_atomic
+from briefings.inputs.text import printable
 from briefings.report.digest import first_sentence
 
 FEED_FILE = "feed.xml"  # in reports/, beside the index
@@ -101,7 +103,9 @@ def write_feed(catalogue: Catalogue, *, base_url: str | None = None) -> Path:
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> None:
-    ET.SubElement(parent, f"{{{ATOM}}}{tag}").text = text
+    # ElementTree escapes markup but writes a control character as it is, which no XML
+    # reader accepts: one in a title (from a manifest, a parameter) would break the feed.
+    ET.SubElement(parent, f"{{{ATOM}}}{tag}").text = printable(text, one_line=tag == "title")
 
 
 def _urn(name: str) -> str:

@@ -10,6 +10,7 @@ could be told.
 
 from __future__ import annotations
 
+import http.client
 import json
 import smtplib
 import ssl
@@ -29,7 +30,9 @@ from briefings.build.folder import BuildFolder, Manifest
 from briefings.build.publish import published_build
 from briefings.data.moments import readable
 from briefings.deliver.published import Publication
-from briefings.deliver.readers import Notify
+from briefings.deliver.readers import Notify, shown_webhook
+from briefings.exceptions import one_line
+from briefings.inputs.text import printable
 from briefings.report import markup
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 BACKOFF = (2.0, 8.0)  # seconds to wait before the second and third try
 
 SENT, FAILED = "sent", "failed"
+NEVER_BUILT = "never built"  # a notice's status when nothing is published yet
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ class Notice:
     briefing: str
     title: str
     event: str  # 'built', 'changed' or 'failed' (what triggered it)
-    status: str  # 'built' or 'failed'
+    status: str  # 'built', 'failed' or 'never built' (a test notice before any build)
     when: str  # readable UTC time
     bottom_line: tuple[str, ...] = ()
     changes: str = ""
@@ -100,12 +104,14 @@ class Notice:
     @property
     def subject(self) -> str:
         prefix = "[test] " if self.test else ""
-        what = "failed" if self.status == "failed" else "built"
+        what = {"failed": "failed", NEVER_BUILT: "not built yet"}.get(self.status, "built")
         if self.event == "changed":
             what = "built, with changes"
         # Several briefings of one dataset share its title: the name tells them apart.
         name = "" if self.briefing == self.title else f" [{self.briefing}]"
-        return f"{prefix}{self.title}{name}: {what} ({self.when})"
+        # A header is one line of text: a line break in a title would end it (and the
+        # email package refuses to write it), a control character would garble it.
+        return printable(f"{prefix}{self.title}{name}: {what} ({self.when})", one_line=True)
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,8 @@ def _send_mail(notice: Notice, recipients: tuple[str, ...], settings: Settings) 
         message, note = compose_mail(notice, recipients, settings)
     except OSError as error:
         return Delivery("email", target, FAILED, 0, f"cannot read the PDF: {error.strerror}")
+    except Exception as error:  # a header the email package refuses: recorded, never raised
+        return Delivery("email", target, FAILED, 0, f"cannot write the message: {_describe(error)}")
 
     def send() -> None:
         with _smtp(settings) as smtp:
@@ -243,7 +251,7 @@ def _post_webhook(notice: Notice, url: str, settings: Settings) -> Delivery:
         with urllib.request.urlopen(request, timeout=settings.timeout) as response:
             response.read(65536)
 
-    return _with_retries("webhook", _shown_url(url), post, settings)
+    return _with_retries("webhook", shown_webhook(url), post, settings)
 
 
 def _with_retries(
@@ -293,6 +301,9 @@ def _permanent(error: Exception) -> bool:
 
 
 def _describe(error: Exception) -> str:
+    """One line on why a try failed; never the URL (a webhook's holds its key)."""
+    if isinstance(error, http.client.InvalidURL):  # its message quotes the URL's path
+        return "the URL holds a character a URL may not have (the URL is not shown)"
     if isinstance(error, urllib.error.HTTPError):
         return f"HTTP {error.code} {error.reason}"
     if isinstance(error, urllib.error.URLError):
@@ -306,7 +317,7 @@ def _describe(error: Exception) -> str:
         return "timed out"  # also smtplib's "Connection unexpectedly closed: timed out"
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
-    return f"{type(error).__name__}: {error}"[:300]
+    return one_line(f"{type(error).__name__}: {error}", 300)
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -326,6 +337,8 @@ def _plain_text(notice: Notice, links: tuple[tuple[str, str], ...], note: str) -
         lines += ["This is a test message from briefings notify --test.", ""]
     if notice.status == "failed":
         lines += [f"The build failed: {notice.reason}", "The last good briefing is unchanged.", ""]
+    if notice.status == NEVER_BUILT:
+        lines += ["The briefing has not been built yet.", ""]
     if notice.bottom_line:
         lines += ["Bottom line", "", *(f"{b}\n" for b in notice.bottom_line)]
     if notice.changes:
@@ -334,12 +347,6 @@ def _plain_text(notice: Notice, links: tuple[tuple[str, str], ...], note: str) -
     if note:
         lines += ["", note]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _shown_url(url: str) -> str:
-    """A webhook URL without its secret path (Slack and Teams put the token there)."""
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}/…"
 
 
 # --- about a published briefing -------------------------------------------------------------
@@ -364,15 +371,16 @@ def notice_for(
         for kind in (BuildFolder(published).formats() if published is not None else ())
     )
     pdf = BuildFolder(briefing.out).briefing("pdf")
+    # The manifest may have been restored from elsewhere: its text is made printable.
     return Notice(
         briefing=briefing.name,
-        title=manifest.title or briefing.title or briefing.name,
+        title=printable(manifest.title or briefing.title or briefing.name, one_line=True),
         event=event,
-        status="failed" if event == "failed" else "built",
+        status="failed" if event == "failed" else "built" if published else NEVER_BUILT,
         when=readable(finished),
-        bottom_line=manifest.digest.bottom_line,
-        changes=manifest.digest.changes,
-        reason=reason,
+        bottom_line=tuple(printable(line) for line in manifest.digest.bottom_line),
+        changes=printable(manifest.digest.changes),
+        reason=printable(reason, one_line=True),
         links=links,
         pdf=pdf if pdf.is_file() else None,
         test=test,

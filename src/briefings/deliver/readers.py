@@ -5,7 +5,8 @@ Plain values, checked by the schedule's reader and used by the notices; nothing 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 NOTIFY_WHEN = ("built", "changed", "failed")
 DEFAULT_WHEN = ("built", "failed")
@@ -21,10 +22,32 @@ class Notify:
     """
 
     email: tuple[str, ...] = ()
-    webhook: str | None = None
+    webhook: str | None = field(default=None, repr=False)  # its path or query is its key
     when: tuple[str, ...] = DEFAULT_WHEN
     failed_email: tuple[str, ...] = ()
 
     def recipients(self, event: str) -> tuple[str, ...]:
         """Mail addresses for an event ('built', 'changed' or 'failed')."""
         return (self.failed_email or self.email) if event == "failed" else self.email
+
+
+def shown_webhook(url: str) -> str:
+    """A webhook URL as every record and message shows it: scheme, host and port only.
+
+    Chat services put the webhook's key in its path (Slack, Teams) or query (`?token=`),
+    and a URL may carry a login (`user:pass@`); none of it is written anywhere.
+    """
+    return webhook_origin(url) or "(a webhook URL whose host cannot be read)"
+
+
+def webhook_origin(url: str) -> str | None:
+    """`scheme://host[:port]` of an http(s) URL; None when it has no host or port to read."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number, brackets that do not close
+        return None
+    if not host or parts.scheme.lower() not in ("http", "https"):
+        return None
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")

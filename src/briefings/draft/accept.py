@@ -21,7 +21,7 @@ from briefings.data.columns import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS, SOURCE
 from briefings.data.dataset import load_dataset
 from briefings.draft.candidates import DRAFT_COLUMNS
 from briefings.exceptions import DatasetError, Problem, ProblemsError
-from briefings.inputs.csvfile import read_text
+from briefings.inputs.csvfile import csv_text, read_text
 from briefings.inputs.nofollow import write_atomic
 from briefings.paths import DATASET_FILE, EVENTS_FILE, SOURCES_FILE
 
@@ -227,11 +227,10 @@ def _append(
                     column=column,
                 )
             )
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator=newline).writerow(row.get(c, "") for c in columns)
+        written = csv_text([[row.get(c, "") for c in columns]], newline=newline)
         lines[(name, at)] = draft_line
-        at += buffer.getvalue().count("\n")
-        text += buffer.getvalue()
+        at += written.count("\n")
+        text += written
     return text
 
 

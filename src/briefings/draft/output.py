@@ -8,8 +8,6 @@ and the draft's own columns (evidence, expression, confidence, existing) at the 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import textwrap
 from datetime import date
@@ -20,6 +18,7 @@ from pandas.io.formats.style import Styler
 
 from briefings.draft.drafting import Draft, event_columns
 from briefings.draft.reading import describe
+from briefings.inputs.csvfile import csv_text
 
 _FIGURES = ("amount_usd", "quantity")
 # What the notebook's table of candidates shows, in this order; the rule and the evidence,
@@ -72,16 +71,16 @@ def remarks(draft: Draft, chosen: str, given: date | None) -> list[str]:
 
 def draft_csv(draft: Draft) -> str:
     """The draft as CSV: the source table, an empty line, the events table."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(draft.source)
-    writer.writerow(draft.source.values())
-    writer.writerow(())
     columns = event_columns()
-    writer.writerow(columns)
-    for candidate in draft.events:
-        writer.writerow(candidate.row(columns).values())
-    return buffer.getvalue()
+    return csv_text(
+        [
+            draft.source,
+            draft.source.values(),
+            (),
+            columns,
+            *(candidate.row(columns).values() for candidate in draft.events),
+        ]
+    )
 
 
 def draft_json(draft: Draft) -> str:

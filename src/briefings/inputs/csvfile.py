@@ -1,16 +1,21 @@
-"""Reading a hand-edited CSV file strictly, collecting every problem with its line."""
+"""Reading a hand-edited CSV file strictly, collecting every problem with its line; and
+the one writer of the CSV the tool makes (`csv_text`)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from briefings.exceptions import Problem, ProblemsError
+from briefings.exceptions import Problem, ProblemsError, quoted
 from briefings.inputs.inputfile import read_input
+from briefings.inputs.text import control_character, control_problem
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# A cell a spreadsheet would take for a formula (=, +, -, @; a tab or carriage return is
+# skipped before them): =HYPERLINK(…) or =cmd|… in an opened file runs or leaks.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The csv module's terse complaints, said in terms of what to fix.
 _CSV_HINTS = {
     "',' expected after '\"'": 'a quote inside a field must be doubled ("") and the field '
@@ -102,13 +107,15 @@ def read_rows(
     The header must name exactly `columns` (in any order), except that any of `optional`
     may be left out: those read as empty. Blank rows are skipped, so a
     spreadsheet's trailing empty lines do no harm. Values keep their spaces: the caller
-    decides which fields may not have any.
+    decides which fields may not have any. A cell holding a control character is a
+    problem of its row and column (see briefings.inputs.text).
     """
     name = str(path)
     text = read_text(path, problems, what="dataset.yaml, sources.csv and events.csv")
     if text is None:
         return []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    controls = control_character(text) is not None  # cells are checked only if any has one
     line = 1
     try:
         header = [cell.strip() for cell in next(reader)]
@@ -121,12 +128,24 @@ def read_rows(
             return []
         missing = [c for c in columns if c not in header and c not in optional]
         unknown = [c for c in header if c not in columns]
+        if not set(header) & set(columns):
+            # Not a file of this kind at all (a link to the wrong file, a key file): its
+            # first line may be a secret, so nothing of it is quoted.
+            problems.append(
+                Problem(
+                    name,
+                    "is not the CSV file expected here: its first line names none of the "
+                    f"columns (the columns are: {','.join(columns)}); nothing of it is shown",
+                    row=1,
+                )
+            )
+            return []
         if missing or unknown:
             parts = []
             if missing:
                 parts.append("missing column(s) " + ", ".join(f"'{c}'" for c in missing))
             if unknown:
-                parts.append("unknown column(s) " + ", ".join(f"'{c}'" for c in unknown))
+                parts.append("unknown column(s) " + ", ".join(quoted(c) for c in unknown))
             problems.append(
                 Problem(name, f"{'; '.join(parts)} (the columns are: {','.join(columns)})", row=1)
             )
@@ -151,6 +170,8 @@ def read_rows(
                         )
                     )
                 else:
+                    if controls:  # the row stays: its other cells are checked as usual
+                        _controls(name, line, header, cells, problems)
                     # One copy of each repeated value (a track, a kind, a date): the reader
                     # makes a new string for every cell.
                     cells = [shared.setdefault(cell, cell) for cell in cells]
@@ -158,7 +179,42 @@ def read_rows(
             line = reader.line_num + 1
     except csv.Error as error:
         # `line` is where the record being read began: an unclosed quote runs on to the end.
+        # Its text is the csv module's: it quotes nothing of the file.
         hint = _CSV_HINTS.get(str(error), str(error))
         problems.append(Problem(name, f"malformed CSV: {hint}", row=line))
         return []
     return rows
+
+
+def _controls(
+    name: str, line: int, header: list[str], cells: list[str], problems: list[Problem]
+) -> None:
+    """Record each cell of a row that holds a control character."""
+    problems.extend(
+        Problem(name, why, row=line, column=column)
+        for column, cell in zip(header, cells, strict=True)
+        if (why := control_problem(cell))
+    )
+
+
+def csv_text(rows: Iterable[Iterable[object]], *, newline: str = "\n") -> str:
+    """Rows as CSV text, every cell through `spreadsheet_safe` (None is an empty cell):
+    the one writer of every CSV file the tool makes (state tables, drafts, rows appended
+    to a dataset), which an analyst may open in a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=newline)
+    for row in rows:
+        writer.writerow(_cell("" if cell is None else str(cell)) for cell in row)
+    return buffer.getvalue()
+
+
+def _cell(text: str) -> str:
+    # A break inside a cell is written as \n: Python 3.11's writer quotes a cell holding
+    # \n but not one holding a lone \r, which would end the row early in every reader.
+    return spreadsheet_safe(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """The cell with an apostrophe before it when a spreadsheet would read it as a formula;
+    spreadsheets show such a cell as the text after the apostrophe (OWASP's advice)."""
+    return f"'{cell}" if cell.startswith(_FORMULA_STARTS) else cell

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from briefings.exceptions import OutputError
 from briefings.inputs.inputfile import read_input
+from briefings.inputs.jsonfile import load_json
 
 # Status files, manifests and locks are a few kilobytes; anything larger is not ours.
 MAX_OWN_FILE = 4 * 1024 * 1024
@@ -151,6 +152,15 @@ def read_own_text(path: Path) -> str:
     and ValueError when it is not UTF-8.
     """
     return read_input(path, limit=MAX_OWN_FILE, follow=False).decode("utf-8")
+
+
+def read_own_json(path: Path) -> object:
+    """The value of one of the tool's own small JSON files, read without following a link.
+
+    Raises ProblemsError when it is missing, a link, not a regular file, too large or
+    nested too deep (see jsonfile), and ValueError when it is not UTF-8 JSON.
+    """
+    return load_json(read_own_text(path), str(path))
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

@@ -10,13 +10,15 @@ through nbformat, whose import costs seconds (see DESIGN.md's measurements).
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 
 from briefings.exceptions import BuildError, ParameterError, Problem, ProblemsError
 from briefings.inputs.inputfile import read_input
+from briefings.inputs.jsonfile import load_json
 
 PARAMETERS_TAG = "parameters"
+# A parameters cell is a few `name = value` lines; a longer one is a mistake or an attack.
+MAX_CELL_SOURCE = 100_000
 
 
 def parameters_cell_origin(notebook: Path) -> str:
@@ -34,11 +36,25 @@ def read_parameters_cell(notebook: Path) -> dict[str, object]:
     """
     where = parameters_cell_origin(notebook)
     source = _cell_source(notebook)
+    if len(source) > MAX_CELL_SOURCE:
+        raise ParameterError(
+            [
+                Problem(
+                    where,
+                    f"is {len(source):,} characters long; a parameters cell of a few "
+                    f"`name = value` lines is far shorter (at most {MAX_CELL_SOURCE:,})",
+                )
+            ]
+        )
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
         raise ParameterError(
             [Problem(where, f"line {error.lineno}: {error.msg} (the cell must be valid Python)")]
+        ) from None
+    except (RecursionError, MemoryError):  # `start = ` and 3,000 minus signs
+        raise ParameterError(
+            [Problem(where, "nests an expression too deeply to read; give plain values")]
         ) from None
     values: dict[str, object] = {}
     problems: list[Problem] = []
@@ -66,25 +82,43 @@ def read_parameters_cell(notebook: Path) -> dict[str, object]:
 
 
 def _cell_source(notebook: Path) -> str:
+    """The source of the notebook's parameters cell: the one cell tagged `parameters`,
+    which must be a code cell (papermill injects the build's values after the first
+    tagged cell of any kind, so a tagged markdown cell above the real one would let the
+    real one set them back)."""
     try:
         data = read_input(notebook, missing="file is missing (the briefing notebook)")
     except ProblemsError as error:  # not a regular file, too big: said as every input says it
         raise BuildError(error.lines()[0]) from None
     try:
-        cells = json.loads(data)["cells"]
-        for cell in cells:
-            tags = cell.get("metadata", {}).get("tags", [])
-            if cell.get("cell_type") == "code" and PARAMETERS_TAG in tags:
-                source = cell.get("source", "")
-                return source if isinstance(source, str) else "".join(source)
+        cells = load_json(data.decode("utf-8"), str(notebook))["cells"]
+        tagged = [
+            (number, cell)
+            for number, cell in enumerate(cells, start=1)
+            if PARAMETERS_TAG in cell.get("metadata", {}).get("tags", [])
+        ]
+        kinds = [cell.get("cell_type") for _, cell in tagged]
+    except ProblemsError as error:
+        raise BuildError(error.lines()[0]) from None
     except (ValueError, KeyError, TypeError, AttributeError):
         raise BuildError(
             f"{notebook}: is not a Jupyter notebook (not nbformat 4 JSON with a list of cells)"
         ) from None
-    raise BuildError(
-        f"{notebook}: no code cell is tagged '{PARAMETERS_TAG}' (papermill's parameters cell "
-        "holds the briefing's defaults; tag it in JupyterLab's property inspector)"
-    )
+    if not tagged:
+        raise BuildError(
+            f"{notebook}: no code cell is tagged '{PARAMETERS_TAG}' (papermill's parameters "
+            "cell holds the briefing's defaults; tag it in JupyterLab's property inspector)"
+        )
+    if len(tagged) > 1 or kinds[0] != "code":
+        cells_shown = ", ".join(f"{n} ({kind})" for (n, _), kind in zip(tagged, kinds, strict=True))
+        raise BuildError(
+            f"{notebook}: the tag '{PARAMETERS_TAG}' must be on one code cell only, but is on "
+            f"cell{'s' if len(tagged) > 1 else ''} {cells_shown}: papermill puts the "
+            "build's values after the first, and a cell after it could set them back; "
+            "remove the tag from all but the code cell of defaults"
+        )
+    source = tagged[0][1].get("source", "")
+    return source if isinstance(source, str) else "".join(source)
 
 
 def _assigned_name(node: ast.stmt) -> str | None:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from briefings.exceptions import Problem, ProblemsError
+from briefings.exceptions import Problem, ProblemsError, quoted
 from briefings.inputs.inputfile import read_input
+from briefings.inputs.text import control_problem
 
 # Hand-written YAML is small and shallow. Past these bounds a file is a mistake or an attack:
 # a few lines of aliases, each repeating the one before ten times, stand for a billion
@@ -123,7 +124,8 @@ def _parse_once(text: str, name: str, loader_class: type) -> tuple[yaml.Node | N
 
     The nesting depth is measured on the parser's events, before any recursive
     composing; the number of values the document stands for (every alias counted as
-    often as it is used) on the node tree, before any value is built.
+    often as it is used) on the node tree, before any value is built, and so are the
+    keys and the text of every value (`_check_values`).
     """
     _check_depth(text, name, loader_class)
     loader = loader_class(text)
@@ -131,6 +133,7 @@ def _parse_once(text: str, name: str, loader_class: type) -> tuple[yaml.Node | N
         node = loader.get_single_node()
         if node is not None:
             _check_expansion(node, name)
+            _check_values(node, name)
         return node, None if node is None else loader.construct_document(node)
     finally:
         loader.dispose()
@@ -189,6 +192,47 @@ def _check_expansion(root: yaml.Node, name: str) -> None:
                 )
             if id(child) not in sizes:
                 stack.append((child, False))
+
+
+def _check_values(root: yaml.Node, name: str) -> None:
+    """Refuse a key given twice in one mapping (YAML would keep the last without a word,
+    and a briefing or a setting would be lost) and a value holding a control character
+    (a double-quoted "\\f" or "\\x01" is one), each located by its line and key path."""
+    problems = []
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, where = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode) and (why := control_problem(node.value)):
+            problems.append(Problem(name, f"{where}: {why}" if where else why, row=_line(node)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            first: dict[object, int] = {}
+            for key, value in node.value:
+                label = quoted(key.value) if isinstance(key, yaml.ScalarNode) else "a key"
+                if isinstance(key, yaml.ScalarNode) and key.value in first:
+                    problems.append(
+                        Problem(
+                            name,
+                            f"key {label} is given twice in one mapping (first on line "
+                            f"{first[key.value]}); YAML would keep only the last, so give it once",
+                            row=_line(key),
+                        )
+                    )
+                elif isinstance(key, yaml.ScalarNode):
+                    first[key.value] = _line(key)
+                path = f"{where}.{key.value}" if isinstance(key, yaml.ScalarNode) else where
+                stack.extend([(key, where), (value, path.lstrip("."))])
+    if problems:
+        raise ProblemsError(sorted(problems, key=lambda p: p.row or 0))
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
 
 
 def _refused(name: str, message: str, line: int) -> ProblemsError:

@@ -12,7 +12,7 @@ from pathlib import Path
 from briefings.data.moments import real_now
 from briefings.deliver import notify
 from briefings.deliver.readers import Notify
-from briefings.exceptions import BriefingsError, Problem, SpecError
+from briefings.exceptions import BriefingsError, Problem, SpecError, one_line
 from briefings.schedule.spec import ScheduledBriefing, load_spec, select
 from briefings.schedule.status import FAILED, record_delivery
 
@@ -43,7 +43,7 @@ def tell_readers(
         notice = notify.notice_for(publication, reports, event, reason=reason, finished=finished)
         results = notify.deliver(notice, briefing.notify, settings)
     except Exception as error:  # a malformed setting, or a bug: recorded, never raised
-        why = str(error) if isinstance(error, BriefingsError) else repr(error)[:300]
+        why = error.summary() if isinstance(error, BriefingsError) else one_line(repr(error), 300)
         results = [notify.Delivery("settings", "environment", notify.FAILED, 0, why)]
     record_delivery(reports, briefing.name, event, finished, [r.as_dict() for r in results])
     return results

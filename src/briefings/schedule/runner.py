@@ -45,7 +45,7 @@ from briefings.data.moments import real_now
 from briefings.data.params import prepare
 from briefings.deliver.feed import write_feed
 from briefings.deliver.notify import Delivery
-from briefings.exceptions import BriefingsError, LockError
+from briefings.exceptions import BriefingsError, LockError, one_line
 from briefings.inputs.nofollow import open_own, real_folder
 from briefings.paths import briefing_notebook
 from briefings.schedule.clock import (
@@ -190,7 +190,7 @@ def attempt(briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]
         except BriefingsError as error:
             outcome = Outcome(briefing.name, FAILED, error.summary(), _since(started))
         except Exception as error:  # a bug in one build must not stop the others
-            reason = f"unexpected {type(error).__name__}: {error}"
+            reason = one_line(f"unexpected {type(error).__name__}: {error}")
             outcome = Outcome(briefing.name, FAILED, reason, _since(started))
         else:
             outcome = Outcome(briefing.name, BUILT, decision, _since(started))

@@ -22,7 +22,7 @@ from briefings.build.publish import DEFAULT_KEEP, FAILED_SUFFIX, HISTORY
 from briefings.data.params import OCCASION_PARAMETERS, coerce_parameters
 from briefings.deliver.feed import FEED_FILE
 from briefings.deliver.published import Catalogue, Publication
-from briefings.deliver.readers import DEFAULT_WHEN, NOTIFY_WHEN, Notify
+from briefings.deliver.readers import DEFAULT_WHEN, NOTIFY_WHEN, Notify, webhook_origin
 from briefings.exceptions import ParameterError, Problem, ProblemsError, SpecError, quoted
 from briefings.inputs.yamlfile import read_yaml_file, yaml_line
 from briefings.paths import VIEWS
@@ -40,7 +40,7 @@ _BRIEFING_KEYS = ("description", "cron", "formats", "keep", "params", "output", 
 _NOTIFY_KEYS = ("email", "webhook", "when", "failed_email")
 # Deliberately plain: one address, no display name, no list separators; the server decides.
 _EMAIL = re.compile(r"[^@\s,;<>\"'()]+@[^@\s,;<>\"'()]+\.[^@\s,;<>\"'()]+")
-_WEBHOOK = re.compile(r"https?://[^\s/?#]+[^\s]*")
+_WEBHOOK = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 _CRON_HELP = (
     "use five fields: minute hour day-of-month month day-of-week, e.g. '0 6 * * 1', "
     "or @hourly, @daily, @weekly, @monthly, @yearly"
@@ -131,13 +131,22 @@ def check_cron(expression: object) -> str | None:
         return f"{quoted(expression)} is not a cron expression ({_CRON_HELP})"
     text = expression.strip()
     if not text.startswith("@") and len(text.split()) != 5:
-        return f"'{text}' is not a cron expression ({_CRON_HELP})"
+        return f"{quoted(text)} is not a cron expression ({_CRON_HELP})"
     try:
         # A valid expression that never fires ('0 0 30 2 *') fails here, not in the scheduler.
         croniter(text, datetime(2000, 1, 1, tzinfo=UTC)).get_next(datetime)
     except (CroniterError, ValueError, KeyError) as error:
-        return f"'{text}' is not a cron expression ({error}; {_CRON_HELP})"
+        return f"{quoted(text)} is not a cron expression ({error}; {_CRON_HELP})"
     return None
+
+
+def _is_webhook(value: object) -> bool:
+    """An http(s) URL (any case) whose host can be read, with no space in it."""
+    return (
+        isinstance(value, str)
+        and bool(_WEBHOOK.fullmatch(value))
+        and webhook_origin(value) is not None
+    )
 
 
 class _Checker:
@@ -155,8 +164,13 @@ class _Checker:
         return yaml_line(self.root, keys)
 
     def check(self, data: object) -> list[ScheduledBriefing]:
-        if not isinstance(data, dict):
-            self.report((), "must be a mapping with the keys defaults (optional) and briefings")
+        if not isinstance(data, dict) or not set(data) & set(_TOP_KEYS):
+            # A link to the wrong file (a key file, say): nothing of it is quoted.
+            self.report(
+                (),
+                "is not a schedule: it must be a mapping with the keys defaults (optional) "
+                "and briefings",
+            )
             return []
         for key in data:
             if key not in _TOP_KEYS:
@@ -177,26 +191,10 @@ class _Checker:
                 ("briefings",), "key 'briefings' is required: a mapping of names to briefings"
             )
             return []
-        self.check_duplicates()
         briefings = [self.briefing(str(n), item, defaults) for n, item in items.items()]
         briefings = [b for b in briefings if b is not None]
         self.check_outputs(briefings)
         return briefings
-
-    def check_duplicates(self) -> None:
-        """YAML keeps the last of two equal keys; a briefing silently lost is worse."""
-        node = next((v for k, v in self.root.value if k.value == "briefings"), None)
-        seen: set[str] = set()
-        for key, _value in node.value if isinstance(node, yaml.MappingNode) else ():
-            if key.value in seen:
-                self.problems.append(
-                    Problem(
-                        str(self.path),
-                        f"briefing '{key.value}' is defined twice",
-                        row=key.start_mark.line + 1,
-                    )
-                )
-            seen.add(key.value)
 
     def briefing(self, name: str, item: object, defaults: dict) -> ScheduledBriefing | None:
         where = ("briefings", name)
@@ -284,8 +282,12 @@ class _Checker:
         email = self.addresses(value.get("email"), "email", bad)
         failed_email = self.addresses(value.get("failed_email"), "failed_email", bad)
         webhook = value.get("webhook")
-        if webhook is not None and not (isinstance(webhook, str) and _WEBHOOK.fullmatch(webhook)):
-            bad("webhook", f"{quoted(webhook)} is not an http:// or https:// URL")
+        if webhook is not None and not _is_webhook(webhook):
+            bad(
+                "webhook",
+                "is not an http:// or https:// URL with a host (not shown here: a "
+                "webhook's URL holds its key)",
+            )
             webhook = None
         when = value.get("when", list(DEFAULT_WHEN))
         if isinstance(when, str):

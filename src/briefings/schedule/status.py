@@ -15,7 +15,7 @@ from pathlib import Path
 from briefings.build.folder import Manifest
 from briefings.data.moments import stored_time
 from briefings.exceptions import ProblemsError
-from briefings.inputs.nofollow import read_own_text, real_folder, write_atomic
+from briefings.inputs.nofollow import read_own_json, real_folder, write_atomic
 from briefings.schedule.clock import LONG_AGO
 
 STATUS_DIR = ".status"
@@ -34,7 +34,7 @@ def read_status(reports: Path, name: str) -> dict:
     anything but a mapping is left out, so readers can rely on the shape.
     """
     try:
-        data = json.loads(read_own_text(status_path(reports, name)))
+        data = read_own_json(status_path(reports, name))
     except (ProblemsError, ValueError):
         return {}
     if not isinstance(data, dict):
