@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import fake_build
+from conftest import fake_build, headless_chromium
 
 from briefings.build.publish import new_staging
 from briefings.deliver.feed import write_feed
@@ -128,8 +128,9 @@ def test_the_index_is_a_table_with_status_times_next_due_bottom_line_and_links(t
     assert latest == "Mon 5 Jan 2026, 06:00 UTC"
     assert due == "Mon 12 Jan 2026, 06:00 UTC"  # the next Monday 06:00 after the build
     assert bottom == "Aid was off at the end of 2021."  # the first sentence only
-    assert links == "HTML PDF"
-    assert '<a href="alpha/briefing.html">HTML</a> <a href="alpha/briefing.pdf">PDF</a>' in html
+    # each link named for its briefing, so a list of the page's links tells them apart
+    assert links == "HTML of alpha PDF of alpha"
+    assert '<a href="alpha/briefing.html">HTML<span class="bf-hidden"> of alpha</span></a>' in html
     assert rows[1][1:4] == ["never built", "never built", "at the next run (never built)"]
     assert "Written Mon 5 Jan 2026, 06:30 UTC from briefings.yaml: 2 briefings." in html
     assert '<link rel="alternate" type="application/atom+xml"' in html
@@ -139,8 +140,9 @@ def test_the_index_is_a_table_with_status_times_next_due_bottom_line_and_links(t
     assert "&lt;img src=x onerror=alert(1)&gt; &#34;quoted&#34; &amp; more" in html
 
 
-def test_a_built_attempt_shows_no_reason(tmp_path):
-    """It used to read 'Last attempt built … – never built'."""
+def test_a_built_attempt_shows_no_reason_nor_again_the_time_of_its_build(tmp_path):
+    """It used to read 'Last attempt built … – never built', then 'built' with the time
+    the next column shows."""
     spec = load_spec(make_spec(tmp_path))
     build = fake_build(spec.briefings[0].out, "2026-01-05T06:00:00+00:00")
     attempt = {
@@ -151,8 +153,8 @@ def test_a_built_attempt_shows_no_reason(tmp_path):
         "build": build.name,
     }
     record_attempt(spec.reports, "alpha", attempt)
-    status = table_rows(render_index(spec, now=NOW))[0][1]
-    assert status == "built Mon 5 Jan 2026, 06:00 UTC"
+    status, latest = table_rows(render_index(spec, now=NOW))[0][1:3]
+    assert (status, latest) == ("built", "Mon 5 Jan 2026, 06:00 UTC")
 
 
 def test_every_link_in_the_index_resolves(tmp_path):
@@ -167,3 +169,93 @@ def test_every_link_in_the_index_resolves(tmp_path):
     assert len(links) == 2 + 2 * 2 + 2 * 1
     for link in links:
         assert (spec.reports / link).is_file(), link
+
+
+# --- read in Chromium: cards on a phone, a table on a desktop ------------------------------
+
+# Every word of the table's text that was broken across two lines, and the boxes measured.
+MEASURE_INDEX = """() => {
+  const box = (el) => el.getBoundingClientRect();
+  const broken = [];
+  const walker = document.createTreeWalker(document.querySelector('.bf-index tbody'),
+                                           NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('.bf-hidden, details:not([open]) ol')) continue;
+    for (const word of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (lines.size > 1) broken.push(word[0]);
+    }
+  }
+  return {
+    page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+    scroller: [document.querySelector('.bf-scroll').scrollWidth,
+               document.querySelector('.bf-scroll').clientWidth],
+    head: getComputedStyle(document.querySelector('.bf-index thead')).display,
+    broken,
+    rows: [...document.querySelectorAll('.bf-index tbody tr')].map((row) => ({
+      height: box(row).height,
+      top: box(row).top,
+      bottom: box(row).bottom,
+      links: [...row.querySelectorAll('.bf-links > a')].map((a) => [box(a).left, box(a).right,
+                                                                  box(a).top]),
+    })),
+  };
+}"""
+
+
+def _thirteen(tmp_path: Path) -> Path:
+    """A schedule like the shipped one: long names, long descriptions, one failed attempt."""
+    known = "What the sources published by 31 December {} showed."
+    entries = [(f"as-known-{year}-12-31", known.format(year)) for year in range(2018, 2024)]
+    entries += [
+        (f"year-{year}", f"The year {year} only, with every source.") for year in range(2018, 2025)
+    ]
+    text = "briefings:\n" + "".join(
+        f"  {name}:\n    description: {about}\n    cron: '0 5 1 * *'\n" for name, about in entries
+    )
+    spec = load_spec(_written(tmp_path / "briefings.yaml", text))
+    for briefing in spec.briefings[:-1]:
+        fake_build(briefing.out, "2026-01-05T06:00:00+00:00", bottom_line=(BOTTOM * 3,))
+    record_attempt(
+        spec.reports,
+        spec.briefings[0].name,
+        {"status": "failed", "finished": "2026-01-12T06:03:10+00:00", "reason": "cell 3 failed"},
+    )
+    return write_index(spec, now=NOW)
+
+
+def _written(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _measure(index: Path, width: int) -> dict:
+    with headless_chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(index.as_uri())
+        return page.evaluate(MEASURE_INDEX)
+
+
+def test_on_a_phone_each_briefing_is_a_card_that_fits(tmp_path):
+    measured = _measure(_thirteen(tmp_path), 390)
+    assert measured["page"][0] <= measured["page"][1], measured["page"]
+    assert measured["scroller"][0] <= measured["scroller"][1], measured["scroller"]
+    assert measured["head"] == "none"
+    assert measured["broken"] == []  # was: names and months broken mid-word
+    assert len(measured["rows"]) == 13
+    for row in measured["rows"][:-1]:
+        assert row["height"] < 420, row  # was about 500 px
+        assert [len(row["links"])] == [2], row
+        for left, right, top in row["links"]:  # was off-screen to the right
+            assert left >= 0 and right <= 390 and row["top"] < top < row["top"] + 160, row
+
+
+def test_on_a_desktop_the_index_is_a_table_of_whole_words(tmp_path):
+    measured = _measure(_thirteen(tmp_path), 1280)
+    assert measured["page"][0] <= measured["page"][1]
+    assert measured["head"] == "table-header-group"
+    assert measured["broken"] == []
+    assert all(row["height"] < 200 for row in measured["rows"]), measured["rows"]

@@ -35,7 +35,8 @@ class IndexRow:
     description: str
     cron: str
     status: str  # 'built', 'failed' or 'never built'
-    attempted: str  # when the last attempt ended, readable; '' if never
+    attempted: str  # when the last attempt ended, readable; '' if never or if it made the
+    # latest build (whose time the index shows already)
     reason: str  # why the last attempt failed; '' otherwise
     latest: BuildLink | None
     latest_time: str
@@ -75,6 +76,10 @@ def _row(briefing: ScheduledBriefing, reports: Path, now: datetime) -> IndexRow:
     status = read_status(reports, briefing.name)
     attempt = status.get("last_attempt") if isinstance(status.get("last_attempt"), dict) else {}
     outcome = str(attempt.get("status") or "")
+    # An attempt that made the latest build ended when it was built: its time is shown once.
+    made_latest = (
+        outcome == BUILT and latest is not None and attempt.get("build") == latest.build_id
+    )
     published = published_build(briefing.out)
     manifest = None if published is None else BuildFolder(published).read_manifest()
     if published is None or manifest is None:
@@ -87,7 +92,7 @@ def _row(briefing: ScheduledBriefing, reports: Path, now: datetime) -> IndexRow:
         description=briefing.description,
         cron=briefing.cron,
         status=outcome if outcome in (BUILT, FAILED) else "never built",
-        attempted=_readable(attempt.get("finished") or attempt.get("at")),
+        attempted="" if made_latest else _readable(attempt.get("finished") or attempt.get("at")),
         reason=str(attempt.get("reason") or "") if outcome == FAILED else "",
         latest=latest,
         latest_time=_readable(latest.built_at) if latest else "",
