@@ -13,7 +13,8 @@ from briefings.data.params import prepare
 from briefings.data.states import compute_states
 from briefings.exceptions import SpecError
 from briefings.paths import schedule_spec
-from briefings.schedule.spec import check_cron, load_spec
+from briefings.schedule.rules import cron_problem as check_cron
+from briefings.schedule.spec import load_spec
 
 GOOD = """\
 defaults:

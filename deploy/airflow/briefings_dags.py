@@ -12,33 +12,40 @@ $BRIEFINGS_ROOT (the variable the package itself reads), by default the folder t
 levels above this file once links are followed.
 
 Airflow parses this file again and again (every 30 s by default), so parsing reads the
-YAML and nothing more: it checks what defining the DAGs needs (names, cron expressions,
-descriptions) and raises one line per problem, which Airflow shows as an import error,
-with no DAGs. The task's command checks the whole file again (parameters, formats,
-outputs) before it builds, and a mistake there fails the task with the same kind of
-line in its log.
+schedule and nothing more. It reads it through the project's own rules of briefings.yaml,
+src/briefings/schedule/rules.py, loaded by path (Airflow's Python does not have the
+project installed; that module needs only the standard library and PyYAML): the same
+bounded reading as `briefings schedule` (a regular file of at most 1 MB, UTF-8, shallow
+YAML of plain values, no key twice) and the same rules for names, cron expressions and
+descriptions, so a problem is the same line, naming the file, line, briefing and key,
+shown by Airflow as an import error with no DAGs. The task's command checks the whole
+file again (parameters, formats, outputs) before it builds, and a mistake there fails the
+task with the same kind of line in its log.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-import re
 import shlex
+import sys
+import types
 from datetime import timedelta
 from pathlib import Path
 
 import pendulum
-import yaml
 from airflow.providers.standard.operators.bash import BashOperator
 from airflow.sdk import DAG, CronTriggerTimetable
 from airflow.sdk.exceptions import AirflowTimetableInvalid
 
-PROJECT = Path(os.environ.get("BRIEFINGS_ROOT") or Path(__file__).resolve().parents[2])
+# The checkout this file belongs to (it is linked into the dags folder): its source holds
+# the rules. The project it builds may be another (BRIEFINGS_ROOT), made by briefings init.
+CHECKOUT = Path(__file__).resolve().parents[2]
+PROJECT = Path(os.environ.get("BRIEFINGS_ROOT") or CHECKOUT)
 SPEC = PROJECT / "briefings.yaml"
 COMMAND = PROJECT / ".venv" / "bin" / "briefings"
+RULES = "briefings.schedule.rules"
 
-# The same rule as the project's spec check: the name is also a folder and a dag_id.
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Airflow's logical date is the fire time of a scheduled run; a run triggered without
 # one (Airflow 3 allows that) builds as of when it was queued.
 _AS_OF = "{{ (dag_run.logical_date or dag_run.run_after).isoformat() }}"
@@ -55,6 +62,27 @@ class SpecProblem(ValueError):
     """briefings.yaml cannot define the DAGs; the message is one line per problem."""
 
 
+def spec_rules(source: Path = CHECKOUT / "src") -> types.ModuleType:
+    """The project's rules of briefings.yaml, loaded from its source by path.
+
+    Only the modules the rules import are loaded (the bounded YAML reader and the
+    project's errors: standard library and PyYAML), under their own names, from empty
+    packages that point at the source folders, so no package's __init__ runs here.
+    """
+    for package in ("briefings", "briefings.inputs", "briefings.schedule"):
+        if package not in sys.modules:
+            module = types.ModuleType(package)
+            module.__path__ = [str(source.joinpath(*package.split(".")))]
+            sys.modules[package] = module
+    try:
+        return importlib.import_module(RULES)
+    except ImportError as error:
+        raise SpecProblem(
+            f"{source}: cannot load the project's rules of briefings.yaml ({error}); link this "
+            "file from a checkout of the project"
+        ) from None
+
+
 def read_briefings(path: Path) -> list[tuple[str, CronTriggerTimetable, str]]:
     """(name, schedule, description) for each briefing of the schedule file, in its order.
 
@@ -63,47 +91,23 @@ def read_briefings(path: Path) -> list[tuple[str, CronTriggerTimetable, str]]:
 
     Raises SpecProblem naming the file, line, briefing and key of each problem found.
     """
+    rules = spec_rules()
     try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except OSError as error:
-        raise SpecProblem(f"{path}: cannot read the schedule ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise SpecProblem(f"{where}: not valid YAML ({getattr(error, 'problem', error)})") from None
-
-    problems: list[str] = []
-    items = data.get("briefings") if isinstance(data, dict) else None
-    if not isinstance(items, dict) or not items:
-        raise SpecProblem(f"{path}: key 'briefings' is required: a mapping of names to briefings")
-    defaults = data.get("defaults") if isinstance(data.get("defaults"), dict) else {}
-    lines = _key_lines(root, "briefings")
-    for name, count in _repeated_keys(root, "briefings"):
-        problems.append(f"{path}:{lines[name]}: briefing '{name}' is defined {count} times")
-
-    found = []
-    for name, item in items.items():
-        where = f"{path}:{lines.get(str(name), '?')}: briefing '{name}'"
-        if not isinstance(name, str) or not _SLUG.fullmatch(name):
-            problems.append(f"{where}: the name must be lower-case letters, digits and hyphens")
-            continue
-        if not isinstance(item, dict):
-            problems.append(f"{where}: must be a mapping with at least the key cron")
-            continue
-        cron = item.get("cron", defaults.get("cron"))
-        if cron is None:
-            problems.append(f"{where}: key 'cron' is required (here or in defaults)")
-            continue
+        briefings = rules.scheduled(path)
+    except rules.ProblemsError as error:
+        raise SpecProblem("\n".join(error.lines())) from None
+    found, problems = [], []
+    for briefing in briefings:
+        timetable = CronTriggerTimetable(briefing.cron, timezone="UTC")
         try:
-            timetable = CronTriggerTimetable(str(cron).strip(), timezone="UTC")
             timetable.validate()
-        except AirflowTimetableInvalid as error:
-            problems.append(f"{where}: key 'cron': {cron!r} is not a cron expression ({error})")
+        except AirflowTimetableInvalid as error:  # the rules accept what croniter runs
+            problems.append(
+                f"{path}: briefing '{briefing.name}': key 'cron': '{briefing.cron}' is not a "
+                f"cron expression Airflow runs ({error})"
+            )
             continue
-        description = item.get("description", "")
-        found.append((name, timetable, description if isinstance(description, str) else ""))
+        found.append((briefing.name, timetable, briefing.description))
     if problems:
         raise SpecProblem("\n".join(problems))
     return found
@@ -133,24 +137,6 @@ def briefing_dag(name: str, schedule: CronTriggerTimetable, description: str) ->
             append_env=True,
         )
     return dag
-
-
-def _key_lines(root: yaml.Node | None, key: str) -> dict[str, int]:
-    """Line of each key of the mapping under `key` (the last one wins, as in the data)."""
-    return {k.value: k.start_mark.line + 1 for k, _v in _mapping(root, key)}
-
-
-def _repeated_keys(root: yaml.Node | None, key: str) -> list[tuple[str, int]]:
-    """Keys that appear more than once under `key`: YAML would keep only the last."""
-    names = [k.value for k, _v in _mapping(root, key)]
-    return [(n, names.count(n)) for n in dict.fromkeys(names) if names.count(n) > 1]
-
-
-def _mapping(root: yaml.Node | None, key: str) -> list[tuple[yaml.Node, yaml.Node]]:
-    if not isinstance(root, yaml.MappingNode):
-        return []
-    node = next((v for k, v in root.value if k.value == key), None)
-    return list(node.value) if isinstance(node, yaml.MappingNode) else []
 
 
 # Registered at module level, as Airflow finds DAGs; the colon keeps a briefing named like

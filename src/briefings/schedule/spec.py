@@ -10,12 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import yaml
-from croniter import croniter
-from croniter.croniter import CroniterError
 
 from briefings.build.folder import FORMATS
 from briefings.build.publish import DEFAULT_KEEP, FAILED_SUFFIX, HISTORY
@@ -26,25 +23,20 @@ from briefings.deliver.readers import DEFAULT_WHEN, NOTIFY_WHEN, Notify, webhook
 from briefings.exceptions import ParameterError, Problem, ProblemsError, SpecError, quoted
 from briefings.inputs.yamlfile import read_yaml_file, yaml_line
 from briefings.paths import VIEWS
+from briefings.schedule.rules import TOP_KEYS, briefing_problems, shape_problem
 
 REPORTS = "reports"
 # The runner writes the index (and the feed, FEED_FILE) in reports/: no briefing may be
 # published over them.
 INDEX_FILE = "index.html"
 
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 _PATH_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-_TOP_KEYS = ("defaults", "briefings")
 _DEFAULT_KEYS = ("cron", "formats", "keep", "params", "notify")
 _BRIEFING_KEYS = ("description", "cron", "formats", "keep", "params", "output", "notify")
 _NOTIFY_KEYS = ("email", "webhook", "when", "failed_email")
 # Deliberately plain: one address, no display name, no list separators; the server decides.
 _EMAIL = re.compile(r"[^@\s,;<>\"'()]+@[^@\s,;<>\"'()]+\.[^@\s,;<>\"'()]+")
 _WEBHOOK = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
-_CRON_HELP = (
-    "use five fields: minute hour day-of-month month day-of-week, e.g. '0 6 * * 1', "
-    "or @hourly, @daily, @weekly, @monthly, @yearly"
-)
 
 
 @dataclass(frozen=True)
@@ -125,21 +117,6 @@ def select(spec: Spec, names: Sequence[str]) -> tuple[ScheduledBriefing, ...]:
     return tuple(b for b in spec.briefings if b.name in names)
 
 
-def check_cron(expression: object) -> str | None:
-    """Why `expression` is not a usable cron expression, or None when it is."""
-    if not isinstance(expression, str) or not expression.strip():
-        return f"{quoted(expression)} is not a cron expression ({_CRON_HELP})"
-    text = expression.strip()
-    if not text.startswith("@") and len(text.split()) != 5:
-        return f"{quoted(text)} is not a cron expression ({_CRON_HELP})"
-    try:
-        # A valid expression that never fires ('0 0 30 2 *') fails here, not in the scheduler.
-        croniter(text, datetime(2000, 1, 1, tzinfo=UTC)).get_next(datetime)
-    except (CroniterError, ValueError, KeyError) as error:
-        return f"{quoted(text)} is not a cron expression ({error}; {_CRON_HELP})"
-    return None
-
-
 def _is_webhook(value: object) -> bool:
     """An http(s) URL (any case) whose host can be read, with no space in it."""
     return (
@@ -164,17 +141,13 @@ class _Checker:
         return yaml_line(self.root, keys)
 
     def check(self, data: object) -> list[ScheduledBriefing]:
-        if not isinstance(data, dict) or not set(data) & set(_TOP_KEYS):
-            # A link to the wrong file (a key file, say): nothing of it is quoted.
-            self.report(
-                (),
-                "is not a schedule: it must be a mapping with the keys defaults (optional) "
-                "and briefings",
-            )
+        shape = shape_problem(data)
+        if shape is not None and shape[0] == ():  # not a schedule at all
+            self.report(*shape)
             return []
         for key in data:
-            if key not in _TOP_KEYS:
-                self.report((str(key),), f"unknown key '{key}' (allowed: {', '.join(_TOP_KEYS)})")
+            if key not in TOP_KEYS:
+                self.report((str(key),), f"unknown key '{key}' (allowed: {', '.join(TOP_KEYS)})")
         defaults = data.get("defaults") or {}
         if not isinstance(defaults, dict):
             self.report(("defaults",), "key 'defaults' must be a mapping")
@@ -185,12 +158,10 @@ class _Checker:
                     ("defaults", str(key)),
                     f"defaults: unknown key '{key}' (allowed: {', '.join(_DEFAULT_KEYS)})",
                 )
-        items = data.get("briefings")
-        if not isinstance(items, dict) or not items:
-            self.report(
-                ("briefings",), "key 'briefings' is required: a mapping of names to briefings"
-            )
+        if shape is not None:
+            self.report(*shape)
             return []
+        items = data["briefings"]
         briefings = [self.briefing(str(n), item, defaults) for n, item in items.items()]
         briefings = [b for b in briefings if b is not None]
         self.check_outputs(briefings)
@@ -205,14 +176,10 @@ class _Checker:
             label = f"briefing '{name}': " + (f"key '{key}': " if key else "")
             self.report(keys, label + message)
 
-        if not _SLUG.fullmatch(name):
-            bad(
-                "",
-                "the name must be lower-case letters, digits and hyphens, starting with a "
-                "letter or digit (it names the output folder)",
-            )
+        # Name, cron and description: the rules the Airflow DAG file applies too.
+        for keys, message in briefing_problems(name, item, defaults):
+            self.report(keys, message)
         if not isinstance(item, dict):
-            bad("", f"must be a mapping with the keys {', '.join(_BRIEFING_KEYS)}")
             return None
         for key in item:
             if key not in _BRIEFING_KEYS:
@@ -220,11 +187,6 @@ class _Checker:
         merged = {**defaults, **item}
 
         cron = merged.get("cron")
-        if cron is None:
-            bad("cron", "is required (here or in defaults): when to rebuild, in cron syntax")
-        elif (why := check_cron(cron)) is not None:
-            bad("cron", why)
-
         formats = merged.get("formats", list(FORMATS))
         if isinstance(formats, str):
             formats = [formats]
@@ -240,9 +202,6 @@ class _Checker:
             bad("keep", f"{quoted(keep)} is not a whole number ≥ 1 (how many builds to keep)")
 
         description = item.get("description", "")
-        if not isinstance(description, str):
-            bad("description", "must be text")
-
         params = self.params(name, merged.get("params"), defaults.get("params"), bad)
         out = self.output(name, item.get("output", f"{REPORTS}/{name}"), bad)
         notify = self.notify(name, merged.get("notify"), "notify" in item)

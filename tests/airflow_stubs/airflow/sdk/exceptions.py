@@ -1,0 +1,2 @@
+class AirflowTimetableInvalid(Exception):
+    pass
