@@ -14,13 +14,13 @@ from pypdf import PdfReader
 
 from briefings.build import builder as build
 from briefings.build import fingerprint
-from briefings.build.builder import _cached_request, build_briefing, default_slug
+from briefings.build.builder import _published_request, build_briefing, default_slug
 from briefings.build.folder import FORMATS, BuildFolder
 from briefings.build.kernels import pool as kernels
 from briefings.build.publish import history_dir
 from briefings.cli import main
 from briefings.data.dataset import load_dataset
-from briefings.data.params import prepare
+from briefings.data.params import prepare, request_parameters
 from briefings.exceptions import BuildError
 from briefings.paths import briefing_notebook, default_dataset
 
@@ -113,10 +113,12 @@ def test_unchanged_inputs_are_not_rebuilt(built):
 
 def test_an_upgraded_library_misses_the_cache(built, monkeypatch):
     assert built.manifest.versions == fingerprint.library_versions()
-    assert _cached_request(FIXED, FORMATS, built.out_dir, briefing_notebook()) is not None
+    notebook = briefing_notebook()
+    request = request_parameters(FIXED, notebook=notebook)
+    assert _published_request(request, FORMATS, built.out_dir, notebook, False) is not None
     upgraded = {**fingerprint.library_versions(), "weasyprint": "999.0"}
     monkeypatch.setattr(fingerprint, "library_versions", lambda: upgraded)
-    assert _cached_request(FIXED, FORMATS, built.out_dir, briefing_notebook()) is None
+    assert _published_request(request, FORMATS, built.out_dir, notebook, False) is None
 
 
 def test_headless_chromium_renders_offline_with_no_failed_request(built):

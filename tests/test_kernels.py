@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from jupyter_core.utils import run_sync
 
-from briefings.build.builder import execute_notebook
+from briefings.build.execute import execute_notebook
 from briefings.build.kernels import pool as kernels
 from briefings.exceptions import BuildError
 

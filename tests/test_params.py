@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from briefings.data.params import PARAMETERS, caller_values, coerce_parameters, prepare
+from briefings.data.params import PARAMETERS, coerce_parameters, prepare, request_parameters
 from briefings.data.states import compute_states, states_to_csv
 from briefings.exceptions import BriefingsError, ParameterError
 from briefings.paths import briefing_notebook
@@ -118,8 +118,14 @@ def test_relative_paths_are_taken_from_the_working_folder(small_dataset, monkeyp
 def test_a_build_injects_only_what_its_caller_gave_absolute_and_typed(small_dataset, monkeypatch):
     monkeypatch.chdir(small_dataset.parent)
     raw = {"data_dir": small_dataset.name, "start": "2020-03-01", "title": "", "end": None}
-    assert caller_values(raw) == {"data_dir": str(small_dataset), "start": "2020-03-01"}
-    assert caller_values({}) == {}
+    assert request_parameters(raw).injected() == {
+        "data_dir": str(small_dataset),
+        "start": "2020-03-01",
+    }
+    assert request_parameters({}).injected() == {}
+    over_the_notebook = request_parameters(raw, notebook=briefing_notebook())
+    assert over_the_notebook.injected() == request_parameters(raw).injected()
+    assert over_the_notebook.given == ("data_dir", "start")
 
 
 # --- the notebook's parameters cell holds the defaults ---------------------------------------

@@ -99,27 +99,24 @@ def _drop_stdout() -> None:
         pass
 
 
-def _raw_params(args: argparse.Namespace) -> dict[str, object]:
-    """Parameters from --params FILE, then -p NAME VALUE (which win), then --data."""
+def _requested(args: argparse.Namespace) -> tuple[dict[str, object], dict[str, str]]:
+    """The parameters asked for, and where each came from (its mistakes name that):
+    --params FILE, then -p NAME VALUE and --data, which win."""
     raw: dict[str, object] = {}
+    origins: dict[str, str] = {}
     if getattr(args, "params_file", None):
-        from briefings.data.params import coerce_parameters
         from briefings.inputs.paramfile import read_params_file
 
         values = read_params_file(args.params_file)
-        coerce_parameters(values, origin=args.params_file)  # name the file in its mistakes
         raw.update(values)
-    for name, value in getattr(args, "param", None) or ():
-        raw[name] = value
+        origins.update(dict.fromkeys(values, args.params_file))
+    given = list(getattr(args, "param", None) or ())
     if args.data:
-        raw["data_dir"] = args.data
-    return raw
-
-
-def _origin(args: argparse.Namespace) -> str:
-    """Whom to name in mistakes found against the dataset (an unknown track): the params
-    file when every value came from it."""
-    return args.params_file if getattr(args, "params_file", None) and not args.param else ""
+        given.append(("data_dir", args.data))
+    for name, value in given:
+        raw[name] = value
+        origins[name] = ""  # the command line: the message alone
+    return raw, origins
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -140,7 +137,8 @@ def _states(args: argparse.Namespace) -> int:
     from briefings.paths import briefing_notebook
 
     # The notebook's parameters cell holds the defaults, as for a build.
-    params, dataset = prepare(_raw_params(args), origin=_origin(args), notebook=briefing_notebook())
+    raw, origins = _requested(args)
+    params, dataset = prepare(raw, origin=origins, notebook=briefing_notebook())
     table = compute_states(dataset, params)
     sys.stdout.write(states_to_json(table) if args.format == "json" else states_to_csv(table))
     return 0
@@ -154,13 +152,14 @@ def _build(args: argparse.Namespace) -> int:
     # A preview is a quick look: HTML only unless a format is asked for.
     chosen = args.format or ("html" if args.preview else "both")
     formats = FORMATS if chosen == "both" else (chosen,)
+    raw, origins = _requested(args)
     result = build_briefing(
-        _raw_params(args),
+        raw,
         formats=formats,
         out=Path(args.out) if args.out else None,
         force=args.force,
         progress=None if args.quiet else _progress,
-        origin=_origin(args),
+        origin=origins,
         preview=args.preview,
     )
     if not args.quiet:

@@ -9,19 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefings.data.params import OCCASION_PARAMETERS, Parameters, RequestedParameters
 from briefings.exceptions import ProblemsError
 from briefings.inputs.inputfile import read_input
 from briefings.paths import DATASET_FILES, PROJECT_TEMPLATE
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imports pandas, which a cache hit never needs
     from briefings.data.dataset import Dataset
-    from briefings.data.params import Parameters
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/briefings: every module and template
 # The distributions whose version can change a briefing's bytes: ours, the analysis and
@@ -44,10 +44,10 @@ def files_hash(paths: Iterable[Path]) -> str:
     Each is read as every input is (inputfile.read_input): a regular file within the size
     limit, else ProblemsError.
     """
-    digest = hashlib.sha256()
+    sha256 = hashlib.sha256()
     for path in paths:
-        digest.update(path.name.encode() + b"\0" + read_input(path) + b"\0")
-    return digest.hexdigest()
+        sha256.update(path.name.encode() + b"\0" + read_input(path) + b"\0")
+    return sha256.hexdigest()
 
 
 def dataset_hash(dataset: Dataset) -> str:
@@ -63,10 +63,6 @@ def inputs_hash(
     The occasion of a build (its date, the previous build it is compared with) is left
     out, so an unchanged briefing is not rebuilt just because a day passed.
     """
-    from briefings.data.params import (
-        OCCASION_PARAMETERS,  # loaded already: `params` is a Parameters
-    )
-
     settings = {k: v for k, v in params.as_dict().items() if k not in OCCASION_PARAMETERS}
     settings["data_dir"] = dataset.id  # where the data lives does not change it
     return _combined(
@@ -98,39 +94,37 @@ def library_versions() -> dict[str, str]:
 
 
 def request_hash(
-    raw_params: Mapping[str, object],
-    data_dir: Path,
-    formats: Iterable[str],
-    notebook: Path,
-    out: Path,
+    request: RequestedParameters, formats: Iterable[str], notebook: Path, out: Path
 ) -> str | None:
-    """A build request as given, hashed without loading the dataset; None if unreadable.
+    """A build request, hashed without loading the dataset; None if a file is unreadable.
 
-    It covers the raw parameters, the dataset's own files in the data folder (nothing
-    else there), the notebook, the package's code, the formats and the output folder. A
+    It covers the checked parameters (the notebook's own and the caller's over them, and
+    which were injected), the dataset's own files in the data folder (nothing else
+    there), the notebook, the package's code, the formats and the output folder. A
     published build with an equal hash was made from the same bytes by the same code, so
     it passed the same checks and would come out the same: the cache can answer before
     pandas is even imported.
     """
     try:
         parts = (
-            files_hash(data_dir / name for name in DATASET_FILES),
+            files_hash(request.params.data_dir / name for name in DATASET_FILES),
             files_hash([notebook]),
             code_hash(),
         )
     except ProblemsError:  # the full check says what is wrong, in the dataset's terms
         return None
-    request = {
-        "params": dict(raw_params),
+    asked = {
+        "params": request.params.as_dict(),
+        "injected": sorted(request.given),
         "formats": sorted(formats),
         "out": str(out.absolute()),  # not resolved: a published folder is a symlink
     }
-    return _combined(*parts, json.dumps(request, sort_keys=True, default=str))
+    return _combined(*parts, json.dumps(asked, sort_keys=True))
 
 
 def _combined(*parts: str) -> str:
     """One sha256 over several hashes and texts, each kept apart from the next."""
-    digest = hashlib.sha256()
+    sha256 = hashlib.sha256()
     for part in parts:
-        digest.update(part.encode() + b"\0")
-    return digest.hexdigest()
+        sha256.update(part.encode() + b"\0")
+    return sha256.hexdigest()

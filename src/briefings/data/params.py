@@ -8,7 +8,8 @@ Python values (the notebook's parameters cell); all go through `coerce_parameter
 then `resolve_parameters` fills defaults from the dataset and checks them against it.
 
 Papermill's model: the notebook's parameters cell holds the defaults, and a build
-injects only what its caller gave (`caller_values`); `prepare` checks both together.
+injects only what its caller gave. `request_parameters` checks both together, once, into
+a `RequestedParameters`; its `load` reads the dataset and resolves them (`prepare`).
 Relative paths are taken from the caller's working folder (the notebook's own from the
 notebook's folder, where its kernel runs) and handed on absolute.
 """
@@ -56,6 +57,10 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "build_date": ("date", "the build date printed on the briefing (default: today, UTC)"),
 }
 
+# Where raw values came from, to name it in their mistakes: one name for all of them
+# (nothing on the command line, a params file's name), or one per parameter.
+Origin = str | Mapping[str, str]
+
 # Parameters that describe the occasion of a build, not its inputs: two builds that
 # differ only in these show the same facts.
 OCCASION_PARAMETERS = ("previous_states", "build_date")
@@ -90,19 +95,23 @@ class Parameters:
 
 
 def coerce_parameters(
-    raw: Mapping[str, object], *, origin: str = "", base: Path | None = None
+    raw: Mapping[str, object], *, origin: Origin = "", base: Path | None = None
 ) -> Parameters:
     """Type-check raw values; raise ParameterError naming every bad one.
 
     `origin` prefixes messages: nothing on the command line, a file name for a params
-    file. Relative paths are taken from `base` (default: the working folder).
+    file; or it maps each name to where that value came from. Relative paths are taken
+    from `base` (default: the working folder).
     """
     problems: list[Problem] = []
     values: dict[str, object] = {}
     for name, value in raw.items():
         if name not in PARAMETERS:
             problems.append(
-                Problem(origin, f"unknown parameter '{name}' (known: {', '.join(PARAMETERS)})")
+                Problem(
+                    _origin_of(origin, name),
+                    f"unknown parameter '{name}' (known: {', '.join(PARAMETERS)})",
+                )
             )
             continue
         if not _is_set(value):
@@ -114,20 +123,24 @@ def coerce_parameters(
                 values[name] = (base or Path.cwd()).absolute() / values[name]  # kept if absolute
         except ValueError as error:
             shown = quoted(str(value) if isinstance(value, date) else value)
-            problems.append(Problem(origin, f"parameter '{name}': {shown} {error}"))
+            where = _origin_of(origin, name)
+            problems.append(Problem(where, f"parameter '{name}': {shown} {error}"))
     if problems:
         raise ParameterError(problems)
     params = Parameters(**values)
     if params.start and params.end and params.start >= params.end:
         raise ParameterError(
-            [Problem(origin, f"parameter 'end': {params.end} is not after start {params.start}")]
+            [
+                Problem(
+                    _origin_of(origin, "end"),
+                    f"parameter 'end': {params.end} is not after start {params.start}",
+                )
+            ]
         )
     return params
 
 
-def resolve_parameters(
-    params: Parameters, dataset: Dataset, *, origin: str | Mapping[str, str] = ""
-) -> Parameters:
+def resolve_parameters(params: Parameters, dataset: Dataset, *, origin: Origin = "") -> Parameters:
     """Fill defaults from the dataset and check what needs it (tracks, the window).
 
     `origin` names where the values came from, or maps each name to its origin.
@@ -169,7 +182,7 @@ def resolve_parameters(
     )
 
 
-def _origin_of(origin: str | Mapping[str, str], name: str) -> str:
+def _origin_of(origin: Origin, name: str) -> str:
     return origin if isinstance(origin, str) else origin.get(name, "")
 
 
@@ -229,25 +242,61 @@ def _is_set(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-def caller_values(raw: Mapping[str, object]) -> dict[str, object]:
-    """What a build injects into the notebook: only the values its caller gave, typed
-    and written plainly (absolute paths, ISO dates). The rest the notebook holds."""
-    return coerce_parameters(raw).as_dict(given_names(raw))
+@dataclass(frozen=True)
+class RequestedParameters:
+    """The parameters one build was asked for, checked and typed before the dataset is
+    read: the notebook's own values with the caller's over them (`params`, the dataset
+    folder always named), the names the
+    caller gave (`given`: papermill injects only those) and where each value came from
+    (`origins`, to name it in mistakes found against the dataset).
+
+    A build resolves its raw parameters into this record once, at its door; the cache's
+    request hash, the dataset it loads and the cell papermill injects all come from it.
+    """
+
+    params: Parameters
+    given: tuple[str, ...]
+    origins: Mapping[str, str]
+
+    def injected(self) -> dict[str, object]:
+        """What a build injects into the notebook: only the values its caller gave, written
+        plainly (absolute paths, ISO dates). The rest the notebook holds."""
+        return self.params.as_dict(self.given)
+
+    def load(self) -> tuple[Parameters, Dataset]:
+        """Check the previous build's state table, load the dataset and resolve the
+        parameters against it: the values the briefing is made with."""
+        from briefings.data.dataset import load_dataset
+
+        if self.params.previous_states is not None:
+            check_previous_states(self.params.previous_states)
+        dataset = load_dataset(self.params.data_dir)
+        return resolve_parameters(self.params, dataset, origin=self.origins), dataset
 
 
-def requested_parameters(
-    raw: Mapping[str, object], *, origin: str = "", notebook: Path | None = None
-) -> tuple[Parameters, dict[str, str]]:
-    """The typed values a build of `raw` over `notebook` runs with, before the dataset is
-    read, and where each came from (to name it in mistakes found later).
+def request_parameters(
+    raw: Mapping[str, object], *, origin: Origin = "", notebook: Path | None = None
+) -> RequestedParameters:
+    """Check and type the raw values a build of `notebook` was asked for.
 
-    With `notebook`, its parameters cell supplies every value `raw` leaves unset, and
-    is checked the same way, its mistakes naming the notebook.
+    With `notebook`, its parameters cell supplies every value `raw` leaves unset, and is
+    checked the same way, its mistakes naming the notebook. `origin` names where the raw
+    values came from (see `coerce_parameters`).
     """
     params = coerce_parameters(raw, origin=origin)
-    origins: dict[str, str] = dict.fromkeys(PARAMETERS, origin)
-    if notebook is None:
-        return replace(params, data_dir=params.data_dir or default_dataset()), origins
+    given = tuple(given_names(raw))
+    origins = {name: _origin_of(origin, name) for name in PARAMETERS}
+    if notebook is not None:
+        own, own_origin = _notebook_parameters(notebook)
+        origins.update({name: own_origin for name in PARAMETERS if name not in given})
+        params = replace(own, **{name: getattr(params, name) for name in given})
+    data_dir = params.data_dir or default_dataset()  # the project's, unless one is named
+    return RequestedParameters(replace(params, data_dir=data_dir), given, origins)
+
+
+def _notebook_parameters(notebook: Path) -> tuple[Parameters, str]:
+    """The values of the notebook's parameters cell, checked as a caller's are, and how
+    its mistakes are named. The cell must set every parameter."""
     own_origin = parameters_cell_origin(notebook)
     own_raw = read_parameters_cell(notebook)
     own = coerce_parameters(own_raw, origin=own_origin, base=notebook.parent)
@@ -262,24 +311,15 @@ def requested_parameters(
                 )
             ]
         )
-    given = given_names(raw)
-    origins.update({name: own_origin for name in PARAMETERS if name not in given})
-    merged = replace(own, **{name: getattr(params, name) for name in given})
-    return replace(merged, data_dir=merged.data_dir or default_dataset()), origins
+    return own, own_origin
 
 
 def prepare(
     raw: Mapping[str, object],
     *,
-    origin: str = "",
+    origin: Origin = "",
     notebook: Path | None = None,
 ) -> tuple[Parameters, Dataset]:
-    """Check raw parameters (over the notebook's own, see `requested_parameters`), load
+    """Check raw parameters (over the notebook's own, see `request_parameters`), load
     their dataset and resolve them against it."""
-    from briefings.data.dataset import load_dataset
-
-    params, origins = requested_parameters(raw, origin=origin, notebook=notebook)
-    if params.previous_states is not None:
-        check_previous_states(params.previous_states)
-    dataset = load_dataset(params.data_dir)
-    return resolve_parameters(params, dataset, origin=origins), dataset
+    return request_parameters(raw, origin=origin, notebook=notebook).load()

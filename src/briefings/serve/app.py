@@ -20,7 +20,7 @@ import tornado.web
 
 from briefings.build.builder import build_briefing
 from briefings.build.folder import FORMATS
-from briefings.data.params import requested_parameters
+from briefings.data.params import request_parameters
 from briefings.exceptions import BriefingsError, OutputError
 from briefings.paths import briefing_notebook, default_dataset
 from briefings.serve import handlers
@@ -183,7 +183,7 @@ class Server:
 
 def _saved_dataset(notebook: Path) -> Path:
     try:
-        return requested_parameters({}, notebook=notebook)[0].data_dir
+        return request_parameters({}, notebook=notebook).params.data_dir
     except BriefingsError:
         return default_dataset()
 

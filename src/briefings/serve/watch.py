@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from briefings.data.params import requested_parameters
+from briefings.data.params import request_parameters
 from briefings.exceptions import BriefingsError
 
 POLL_SECONDS = 0.2
@@ -28,7 +28,7 @@ def dataset_folder(notebook: Path, fallback: Path) -> Path:
     """The dataset folder the notebook's parameters cell names, or `fallback` (the one
     watched before) while the cell cannot be read, as in the middle of a save."""
     try:
-        return requested_parameters({}, notebook=notebook)[0].data_dir
+        return request_parameters({}, notebook=notebook).params.data_dir
     except BriefingsError:
         return fallback
 

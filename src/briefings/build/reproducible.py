@@ -1,4 +1,4 @@
-"""The executed notebook as a build keeps it: the same inputs give the same bytes.
+"""The executed notebook made reproducible: the same inputs give the same bytes.
 
 Papermill and nbclient stamp the executed notebook with wall-clock times (when each cell
 started and ended, how long it took) and with the staging path it was first written to.
@@ -12,10 +12,10 @@ from __future__ import annotations
 # Papermill's keys that hold a time or a duration (its notebook- and cell-level records).
 _PAPERMILL_TIMES = ("start_time", "end_time", "duration")
 # The tag papermill puts on the cell it injects, used as that cell's id when free.
-_INJECTED = "injected-parameters"
+INJECTED_TAG = "injected-parameters"
 
 
-def without_run_times(notebook) -> None:
+def make_reproducible(notebook) -> None:
     """Remove the run's times and staging path from an executed notebook (nbformat node),
     and give the injected parameters cell a fixed id; in place."""
     record = notebook.metadata.get("papermill", {})
@@ -28,5 +28,5 @@ def without_run_times(notebook) -> None:
             cell_record.pop(key, None)
     taken = {cell.get("id") for cell in notebook.cells}
     for cell in notebook.cells:
-        if _INJECTED in cell.metadata.get("tags", ()) and _INJECTED not in taken:
-            cell.id = _INJECTED
+        if INJECTED_TAG in cell.metadata.get("tags", ()) and INJECTED_TAG not in taken:
+            cell.id = INJECTED_TAG
