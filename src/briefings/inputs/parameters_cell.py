@@ -5,6 +5,16 @@ only what its caller gave. So that the notebook's own values are checked before 
 kernel starts, the cell's assignments are read here as Python literals
 (`ast.literal_eval`: nothing in the notebook is run). The notebook is read as JSON, not
 through nbformat, whose import costs seconds (see DESIGN.md's measurements).
+
+Papermill inspects this cell too (`papermill --help-notebook`, its translators'
+`inspect`), but not as the build must: it matches each line with a regular expression,
+keeps a default as its source text, passes over a line it cannot read (two `=`, a
+statement that is no assignment) without naming it, and importing it costs seconds a
+cache hit must not pay. So the cell is read here, for what papermill does not do: values,
+not their text; every statement accounted for, by line; and bounds on what is read, which
+are ours: the notebook file by size (inputfile), its JSON by depth (jsonfile), the cell by
+length (MAX_CELL_SOURCE) and an expression by depth (Python's parser recurses: a value of
+a few thousand nested operators is one line here, not a RecursionError).
 """
 
 from __future__ import annotations
