@@ -136,7 +136,9 @@ def test_a_view_is_queued_built_and_shown_at_the_address_of_its_publish_name(ser
     assert f'src="/views/{name}/briefing.html"' in page and f"/views/{name}/briefing.pdf" in page
     assert served.get(f"/views/{name}/briefing.pdf").text == f"stand-in pdf of {name}\n"
     assert name in served.get("/views").text
-    assert name not in served.get("/").text  # views stay out of the scheduled briefings' index
+    index = served.text("/")
+    assert "weekly" in index and 'href="/new"' in index  # the schedule's, with the links
+    assert name not in index  # views stay out of the scheduled briefings' index
 
 
 def test_the_same_view_again_is_the_same_address_and_no_build(served):
