@@ -60,6 +60,33 @@ def headless_chromium():
             browser.close()
 
 
+# The words under an element that a browser drew on two lines or more: broken between two
+# letters or digits, with a hyphen or without (a line may end after a dash or a slash, where
+# the text has one). Text drawn in a box a pixel wide (visually hidden, for screen
+# readers) is left out; text not drawn at all has no lines.
+_BROKEN_WORDS = """(root) => {
+  const broken = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.getBoundingClientRect().width <= 1) continue;
+    for (const word of node.data.matchAll(/[^\\s\\/\\u2010-\\u2015-]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (lines.size > 1) broken.push(word[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def broken_words(page, selector: str) -> list[str]:
+    """The words under the first element matching `selector` that the page shows broken
+    across lines (a Playwright page)."""
+    return page.eval_on_selector(selector, _BROKEN_WORDS)
+
+
 class _StartTags(HTMLParser):
     def __init__(self):
         super().__init__()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import fake_build, headless_chromium
+from conftest import broken_words, fake_build, headless_chromium
 
 from briefings.build.publish import new_staging
 from briefings.deliver.feed import write_feed
@@ -173,32 +173,17 @@ def test_every_link_in_the_index_resolves(tmp_path):
 
 # --- read in Chromium: cards on a phone, a table on a desktop ------------------------------
 
-# Every word of the table's text that was broken across two lines, and the boxes measured.
+# The boxes of the page, its table's head and each row's card and links.
 MEASURE_INDEX = """() => {
   const box = (el) => el.getBoundingClientRect();
-  const broken = [];
-  const walker = document.createTreeWalker(document.querySelector('.bf-index tbody'),
-                                           NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.parentElement.closest('.bf-hidden, details:not([open]) ol')) continue;
-    for (const word of node.data.matchAll(/\\S+/g)) {
-      const range = document.createRange();
-      range.setStart(node, word.index);
-      range.setEnd(node, word.index + word[0].length);
-      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-      if (lines.size > 1) broken.push(word[0]);
-    }
-  }
   return {
     page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
     scroller: [document.querySelector('.bf-scroll').scrollWidth,
                document.querySelector('.bf-scroll').clientWidth],
     head: getComputedStyle(document.querySelector('.bf-index thead')).display,
-    broken,
     rows: [...document.querySelectorAll('.bf-index tbody tr')].map((row) => ({
       height: box(row).height,
       top: box(row).top,
-      bottom: box(row).bottom,
       links: [...row.querySelectorAll('.bf-links > a')].map((a) => [box(a).left, box(a).right,
                                                                   box(a).top]),
     })),
@@ -236,7 +221,7 @@ def _measure(index: Path, width: int) -> dict:
     with headless_chromium() as browser:
         page = browser.new_page(viewport={"width": width, "height": 800})
         page.goto(index.as_uri())
-        return page.evaluate(MEASURE_INDEX)
+        return {**page.evaluate(MEASURE_INDEX), "broken": broken_words(page, ".bf-index tbody")}
 
 
 def test_on_a_phone_each_briefing_is_a_card_that_fits(tmp_path):
