@@ -143,7 +143,7 @@ def build_briefing(
         "inputs_hash": inputs_hash(params, dataset, formats, notebook),
         "request_hash": request_hash(request, formats, notebook, out),
     }
-    if not force and (done := _published(out, lambda m: m.inputs_hash == hashes["inputs_hash"])):
+    if not force and (done := published_result(out, hashes["inputs_hash"])):
         say(UNCHANGED)
         return done
     from briefings.build.hygiene import read_notebook
@@ -196,6 +196,12 @@ def _dataset_id(data_dir: Path) -> str | None:
         return None
     dataset_id = meta.get("id") if isinstance(meta, dict) else None
     return dataset_id if isinstance(dataset_id, str) else None
+
+
+def published_result(out: Path, inputs: str) -> BuildResult | None:
+    """The build published at `out` if it is complete and was made from the inputs whose
+    hash is `inputs` (fingerprint.inputs_hash): what a build of them answers at once."""
+    return _published(out, lambda manifest: manifest.inputs_hash == inputs)
 
 
 def _published(out: Path, same: Callable[[Manifest], bool]) -> BuildResult | None:

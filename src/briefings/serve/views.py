@@ -57,15 +57,11 @@ def is_current(
     out: Path, params: Parameters, dataset: Dataset, formats: tuple[str, ...], notebook: Path
 ) -> bool:
     """Whether the view published at `out` is complete and was built from these very
-    inputs, so that ordering it again builds nothing."""
+    inputs, so that ordering it again builds nothing (as `briefings build` would answer)."""
+    from briefings.build.builder import published_result
     from briefings.build.fingerprint import inputs_hash  # importlib.metadata: not for --help
 
-    build = published_build(out)
-    folder = None if build is None else BuildFolder(build)
-    manifest = None if folder is None else folder.read_manifest()
-    if manifest is None or not folder.complete(manifest):
-        return False
-    return manifest.inputs_hash == inputs_hash(params, dataset, formats, notebook)
+    return published_result(out, inputs_hash(params, dataset, formats, notebook)) is not None
 
 
 def published_views(reports: Path) -> list[PublishedView]:

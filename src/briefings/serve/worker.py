@@ -1,8 +1,9 @@
 """Builds in processes of their own, kept between builds.
 
 A build runs a kernel and renders HTML and PDF in Python: in the server's process it
-would hold the interpreter the requests need, and papermill changes the working folder
-of the process it runs in. So each of the queue's `jobs` builders has a build process,
+would hold the interpreter the requests need, its render time limit works only on a
+process's main thread, and a build that dies must not take the server with it. So each
+of the queue's `jobs` builders has a build process,
 which takes one order at a time through a pipe and sends back the build's progress lines
 and how it went. The process stays between builds with the build's libraries loaded and,
 as a scheduled run's worker does, a kernel forked ahead of need from a warm template, so
