@@ -136,3 +136,45 @@ def webhook_server():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def trickling_server(*, smtp: bool):
+    """A server that never finishes its answer: for HTTP, a 200 status line and headers,
+    then one byte of body every 0.2 s; for SMTP, `220-hello` lines (a greeting that never
+    ends) every 0.2 s. Each read on its socket returns in time, so only a limit on the try
+    as a whole ends a delivery to it. Yields (port, an Event set when a client connects)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.1)
+    stop, connected = threading.Event(), threading.Event()
+
+    def trickle(connection: socket.socket) -> None:
+        with connection:
+            try:
+                if not smtp:
+                    connection.recv(65536)  # the request
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                while not stop.wait(0.2):
+                    connection.sendall(b"220-hello\r\n" if smtp else b".")
+            except OSError:  # the client gave up: what the test wants
+                pass
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection = listener.accept()[0]
+            except TimeoutError:
+                continue
+            connected.set()
+            threading.Thread(target=trickle, args=(connection,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1], connected
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()

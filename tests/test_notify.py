@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import ssl
 import subprocess
+import threading
 import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import require_program, write_dataset
-from servers import free_port, silent_server, smtp_server, webhook_server
+from servers import free_port, silent_server, smtp_server, trickling_server, webhook_server
 
 from briefings.build.fingerprint import inputs_hash
 from briefings.build.folder import BuildFolder, Digest, Manifest
@@ -160,6 +161,26 @@ def test_a_server_that_hangs_is_bounded_by_the_timeout():
     elapsed = time.monotonic() - started
     assert (result.status, result.attempts, result.error) == ("failed", 2, "timed out")
     assert elapsed < 2 * 1.0 + 0.2 + 2  # two tries of 1 s and one pause, with slack
+
+
+@pytest.mark.parametrize("channel", ["email", "webhook"])
+def test_a_server_that_answers_a_byte_at_a_time_is_bounded_by_the_whole_try(channel):
+    """Each read returns in time, so only a limit on the try as a whole ends it: a webhook
+    sending one byte of its body every 0.2 s, an SMTP server greeting for ever (issue 22
+    §5; a 5 s timeout once let such a delivery run past 90 s)."""
+    with trickling_server(smtp=channel == "email") as (port, connected):
+        readers = (
+            Notify(email=("a@example.org",))
+            if channel == "email"
+            else Notify(webhook=f"http://127.0.0.1:{port}/hook")
+        )
+        started = time.monotonic()
+        [result] = deliver(notice(), readers, settings(port, timeout=1.0, attempts=2))
+        elapsed = time.monotonic() - started
+    assert connected.is_set()
+    assert (result.channel, result.status, result.attempts) == (channel, "failed", 2)
+    assert result.error == "timed out"
+    assert elapsed < 2 * 1.0 + 0.2 + 1.5  # two tries of 1 s and one pause, with slack
 
 
 def test_mail_without_a_configured_server_is_a_recorded_failure():
@@ -681,3 +702,26 @@ def test_the_feed_is_well_formed_whatever_a_manifest_holds(tmp_path, monkeypatch
     root = ET.parse(tmp_path / "reports" / "feed.xml").getroot()  # well-formed
     titles = [e.find(f"{{{ATOM}}}title").text for e in root.findall(f"{{{ATOM}}}entry")]
     assert any(t.startswith("Aid briefing now [weekly]: built ") for t in titles), titles
+
+
+def test_readers_are_told_after_the_briefing_is_unlocked(tmp_path, mail_env, monkeypatch):
+    """A delivery may take its time limit on every try; meanwhile another runner may
+    build the briefing again (issue 22 §5)."""
+    from briefings.schedule.runner import briefing_lock
+
+    with smtp_server() as (port, _inbox), trickling_server(smtp=False) as (hook, posting):
+        mail_env(port)
+        monkeypatch.setenv("BRIEFINGS_NOTIFY_TIMEOUT", "4")
+        spec = write_spec(tmp_path, f"http://127.0.0.1:{hook}/hook")
+        outcomes: list = []
+        runner = threading.Thread(target=lambda: outcomes.append(run(spec, only=["weekly"])))
+        runner.start()
+        assert posting.wait(60), "the webhook was never posted to"
+        with briefing_lock(tmp_path / "reports", "weekly") as held:
+            assert held  # the runner is still delivering, without the lock
+            assert runner.is_alive()
+        runner.join(60)
+    [result] = outcomes
+    assert result["weekly"].status == "built"
+    webhook = [d for d in result["weekly"].deliveries if d.channel == "webhook"]
+    assert [(d.status, d.error) for d in webhook] == [("failed", "timed out")]

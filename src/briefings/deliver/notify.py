@@ -3,9 +3,9 @@
 SMTP is configured only by the environment (`BRIEFINGS_SMTP_HOST`, `_PORT`, `_SECURITY`,
 `_USER`, `_PASSWORD`, `BRIEFINGS_MAIL_FROM`, declared in briefings.settings), never by
 briefings.yaml, so no password sits in the checkout. Each delivery is tried a bounded
-number of times with a timeout and a growing pause between tries; its failure is a result
-to record, never an exception: a briefing is built and published whether or not anyone
-could be told.
+number of times, each try within `BRIEFINGS_NOTIFY_TIMEOUT` seconds as a whole (see
+deadline), with a growing pause between tries; its failure is a result to record, never
+an exception: a briefing is built and published whether or not anyone could be told.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import json
 import smtplib
-import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -29,6 +28,7 @@ from briefings import settings as variables
 from briefings.build.folder import BuildFolder, Manifest
 from briefings.build.publish import published_build
 from briefings.data.moments import readable
+from briefings.deliver.deadline import Deadline
 from briefings.deliver.published import Publication
 from briefings.deliver.readers import Notify, shown_webhook
 from briefings.exceptions import one_line
@@ -218,8 +218,8 @@ def _send_mail(notice: Notice, recipients: tuple[str, ...], settings: Settings) 
     except Exception as error:  # a header the email package refuses: recorded, never raised
         return Delivery("email", target, FAILED, 0, f"cannot write the message: {_describe(error)}")
 
-    def send() -> None:
-        with _smtp(settings) as smtp:
+    def send(deadline: Deadline) -> None:
+        with deadline.smtp(settings.smtp_host, settings.port, settings.security) as smtp:
             if settings.user:
                 smtp.login(settings.user, settings.password or "")
             smtp.send_message(message, from_addr=settings.mail_from, to_addrs=list(recipients))
@@ -227,44 +227,35 @@ def _send_mail(notice: Notice, recipients: tuple[str, ...], settings: Settings) 
     return _with_retries("email", target, send, settings, note=note)
 
 
-def _smtp(settings: Settings) -> smtplib.SMTP:
-    host, port, timeout = settings.smtp_host, settings.port, settings.timeout
-    if settings.security == "ssl":
-        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
-    smtp = smtplib.SMTP(host, port, timeout=timeout)
-    try:
-        if settings.security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
-    except BaseException:
-        smtp.close()
-        raise
-    return smtp
-
-
 def _post_webhook(notice: Notice, url: str, settings: Settings) -> Delivery:
     body = json.dumps(webhook_payload(notice, settings)).encode("utf-8")
 
-    def post() -> None:
+    def post(deadline: Deadline) -> None:
         request = urllib.request.Request(
             url, data=body, method="POST", headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=settings.timeout) as response:
+        with deadline.opener().open(request, timeout=deadline.left()) as response:
             response.read(65536)
 
     return _with_retries("webhook", shown_webhook(url), post, settings)
 
 
 def _with_retries(
-    channel: str, target: str, send: Callable[[], None], settings: Settings, note: str = ""
+    channel: str,
+    target: str,
+    send: Callable[[Deadline], None],
+    settings: Settings,
+    note: str = "",
 ) -> Delivery:
-    """Try `send` up to `settings.attempts` times, pausing between tries, unless a failure
-    is permanent; never raise. The result counts the tries made."""
+    """Try `send` up to `settings.attempts` times, each try within `settings.timeout`
+    seconds as a whole (its Deadline), pausing between tries, unless a failure is
+    permanent; never raise. The result counts the tries made."""
     tries = 0
     try:
         for attempt in _retrying(settings):
             with attempt:
                 tries = attempt.retry_state.attempt_number
-                send()
+                send(Deadline(settings.timeout))
     except Exception as caught:  # any failure to deliver is recorded, never raised
         return Delivery(channel, target, FAILED, tries, _describe(caught), note)
     return Delivery(channel, target, SENT, tries, note=note)

@@ -11,7 +11,8 @@ build from a warm template while the current one runs (`kernels.KernelPool`); ev
 build still gets a fresh kernel of its own. A lock per briefing (`flock` on
 `reports/.locks/<name>.lock`) keeps two runners from building the same briefing; the
 operating system drops the lock when its holder dies, so a killed runner leaves no
-stale lock behind.
+stale lock behind. Readers are told (notify:) once the lock is released, so a slow mail
+server never holds a briefing.
 
 A dry run decides the same way and writes nothing: no lock, status file or index. The
 run's clock is checked by `briefings.schedule.clock`, so an as-if time can never push the real
@@ -174,13 +175,14 @@ def exit_status(outcomes: list[Outcome]) -> int:
 
 
 def attempt(briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]) -> Outcome:
-    """Under the briefing's lock: check again whether it is due or changed, and build it.
+    """Under the briefing's lock: check again whether it is due or changed, build it and
+    record the attempt; then, the lock released, tell its readers.
 
     The second check matters when another runner built it since this one looked.
     """
     started = time.perf_counter()
 
-    def check_and_build() -> Outcome:
+    def check_and_build() -> Outcome | _Recorded:
         decision = _check(briefing, run)
         if isinstance(decision, Outcome):
             return _record(run, briefing, decision, None) if decision.status == FAILED else decision
@@ -196,12 +198,12 @@ def attempt(briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]
             outcome = Outcome(briefing.name, BUILT, decision, _since(started))
         return _record(run, briefing, outcome, build_id)
 
-    return _under_lock(briefing, run, check_and_build)
+    return _told(run, briefing, _under_lock(briefing, run, check_and_build))
 
 
 def _under_lock(
-    briefing: ScheduledBriefing, run: _Run, then: Callable[[], Outcome | str]
-) -> Outcome | str:
+    briefing: ScheduledBriefing, run: _Run, then: Callable[[], Outcome | str | _Recorded]
+) -> Outcome | str | _Recorded:
     """`then()` under the briefing's lock. Skipped when another runner holds it; failed
     (and recorded) when its lock file cannot be used, which stops this briefing only."""
     try:
@@ -211,12 +213,19 @@ def _under_lock(
         return _record(run, briefing, Outcome(briefing.name, FAILED, str(error)), None)
 
 
+@dataclass(frozen=True)
+class _Recorded:
+    """An attempt written to the status file, its readers not told yet; `before` is the
+    attempt recorded before it."""
+
+    outcome: Outcome
+    before: object
+
+
 def _record(
     run: _Run, briefing: ScheduledBriefing, outcome: Outcome, build_id: str | None
-) -> Outcome:
-    """Write the attempt to the briefing's status file (read by the index and `_check`),
-    then tell the briefing's readers if its `notify:` asks for it; the outcome with how
-    that went."""
+) -> _Recorded:
+    """Write the attempt to the briefing's status file (read by the index and `_check`)."""
     before = read_status(run.reports, outcome.name).get("last_attempt")
     record_attempt(
         run.reports,
@@ -232,9 +241,24 @@ def _record(
             "build": build_id,
         },
     )
+    return _Recorded(outcome, before)
+
+
+def _told(
+    run: _Run, briefing: ScheduledBriefing, result: Outcome | str | _Recorded
+) -> Outcome | str:
+    """A recorded attempt's outcome once its readers are told, if its `notify:` asks for it,
+    with how that went; anything else as it is.
+
+    Called with the briefing's lock released: a delivery may take its time limit on each
+    try, and neither another runner nor the next build of the briefing waits for it.
+    """
+    if not isinstance(result, _Recorded):
+        return result
+    outcome = result.outcome
     if briefing.notify is None:
         return outcome
-    told = tell_readers(run.reports, briefing, outcome.status, outcome.reason, before)
+    told = tell_readers(run.reports, briefing, outcome.status, outcome.reason, result.before)
     return replace(outcome, deliveries=tuple(told))
 
 
@@ -271,13 +295,13 @@ def _prepare_reports(reports: Path) -> None:
 
 
 def _check_locked(briefing: ScheduledBriefing, run: _Run) -> Outcome | str:
-    def check() -> Outcome | str:
+    def check() -> Outcome | str | _Recorded:
         decision = _check(briefing, run)
         if isinstance(decision, Outcome) and decision.status == FAILED:
             return _record(run, briefing, decision, None)
         return decision
 
-    return _under_lock(briefing, run, check)
+    return _told(run, briefing, _under_lock(briefing, run, check))
 
 
 def _announced(chosen: list[ScheduledBriefing], say: Progress) -> Iterator[ScheduledBriefing]:
@@ -377,7 +401,8 @@ def _attempt_all(
                 yield future.result()
             except BrokenProcessPool:
                 outcome = Outcome(futures[future].name, FAILED, "the build process died")
-                yield _record(run, futures[future], outcome, None)  # its lock went with it
+                # Its lock went with it.
+                yield _told(run, futures[future], _record(run, futures[future], outcome, None))
 
 
 _settled = False  # whether this process froze what its first build left loaded
