@@ -11,6 +11,7 @@ import pytest
 
 from briefings.data.dataset import load_dataset
 from briefings.paths import default_dataset
+from briefings.report.formatters import Shown
 from briefings.report.notebook import Briefing
 
 SHIPPED = load_dataset(default_dataset())
@@ -39,7 +40,8 @@ def shown(briefing: Briefing) -> str:
         briefing.sources(),
     ]
     parser = _Text()
-    parser.feed("\n".join(part.data for part in parts))
+    # Each section is shown in HTML and Typst from one record: the HTML is read here.
+    parser.feed("\n".join(part.html if isinstance(part, Shown) else part.data for part in parts))
     return " ".join(" ".join(parser.parts).split())
 
 

@@ -101,7 +101,8 @@ def test_state_table_and_svg_match_the_state_model(built):
 def test_same_inputs_give_identical_outputs(built, tmp_path):
     again = build_briefing(FIXED, out=tmp_path / "again")
     # The executed notebook too: papermill's and nbclient's run times are left out of it.
-    for name in ("briefing.html", "briefing.ipynb", "timeline.svg", "states.csv"):
+    # The PDF too: its date is the build date, its fonts Typst's own and the package's.
+    for name in ("briefing.html", "briefing.pdf", "briefing.ipynb", "timeline.svg", "states.csv"):
         assert (again.out_dir / name).read_bytes() == (built.out_dir / name).read_bytes(), name
 
 
@@ -116,7 +117,7 @@ def test_an_upgraded_library_misses_the_cache(built, monkeypatch):
     notebook = briefing_notebook()
     request = request_parameters(FIXED, notebook=notebook)
     assert _published_request(request, FORMATS, built.out_dir, notebook, False) is not None
-    upgraded = {**fingerprint.library_versions(), "weasyprint": "999.0"}
+    upgraded = {**fingerprint.library_versions(), "typst": "999.0"}
     monkeypatch.setattr(fingerprint, "library_versions", lambda: upgraded)
     assert _published_request(request, FORMATS, built.out_dir, notebook, False) is None
 

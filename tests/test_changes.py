@@ -8,12 +8,19 @@ from dataclasses import replace
 from pathlib import Path
 
 from conftest import SMALL_EVENTS, SMALL_SOURCES, write_dataset
+from test_typst import typeset_text
 
 from briefings.data.params import prepare
 from briefings.data.states import compute_states, states_to_csv
-from briefings.report.changes import PreviousBuild, changes_since_html, compare
+from briefings.report import markup, typst_markup
+from briefings.report.changes import PreviousBuild, changes_since_section, compare
 
 HOSTILE = '<script>alert("x")</script> & co'
+
+
+def changes_since_html(changes, dataset) -> str:
+    """The section as the HTML briefing shows it."""
+    return markup.render_data(changes_since_section(changes, dataset))
 
 
 def previous_build(data: Path, **raw) -> PreviousBuild:
@@ -89,6 +96,10 @@ def test_a_new_dispute_is_a_newly_contested_claim(tmp_path):
     html = changes_since_html(changes, dataset)
     assert "<h3>Newly contested claims</h3>" in html
     assert "Off from 10 Feb 2020 is now contested by No. 3" in html
+    # The PDF's form of the same section says the same.
+    text = typeset_text(typst_markup.render_data(changes_since_section(changes, dataset)))
+    assert "Newly contested claims" in text
+    assert "Off from 10 Feb 2020 is now contested by No. 3" in text
 
 
 def test_removed_and_edited_events_and_regrades(tmp_path):

@@ -58,9 +58,7 @@ def test_request_hash_is_none_without_a_data_folder(tmp_path):
 
 def test_code_hash_follows_the_versions_of_the_libraries_that_shape_the_output(monkeypatch):
     installed = fingerprint.library_versions()
-    assert {"briefings", "pandas", "matplotlib", "nbconvert", "weasyprint", "jinja2"} <= set(
-        installed
-    )
+    assert {"briefings", "pandas", "matplotlib", "nbconvert", "typst", "jinja2"} <= set(installed)
     first = code_hash()
     for name in installed:
         changed = {**installed, name: "0.0.1"}

@@ -31,13 +31,15 @@ ATTR = '" onmouseover="window.__pwned(\'attr\')" data-x="'
 LINK = "<a href=\"javascript:window.__pwned('href')\">click</a>"
 CSS = "<style>body{display:none}</style></style><script>window.__pwned('style')</script>"
 MATH = "$\\frac{1}{$ and $x^{2$ cost $5"
+# Typst markup: each would read a file, stop the build, import a package or make a label.
+TYPST = '#read("/etc/hostname") #panic("x") #import "@preview/cetz:0.3.0": * @label <l> ]'
 RTL = "العلاقات الأمريكية الباكستانية \u202eevil\u202c"
 EMOJI = "🇺🇸🤝🇵🇰 👩🏽‍💻 🧨"
 COMBINING = "Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇"
 # 10,000 characters: a pasted article (words) everywhere, one unbroken word in a few places.
 LONG = ("Lorem ipsum dolor sit amet " * 400)[:10_000]
 WORD = "W" * 10_000
-HOSTILE = " ".join([SCRIPT, IMG, SVG, ATTR, LINK, CSS, MATH, RTL, EMOJI, COMBINING])
+HOSTILE = " ".join([SCRIPT, IMG, SVG, ATTR, LINK, CSS, MATH, TYPST, RTL, EMOJI, COMBINING])
 SAMPLE = "onmouseover"  # plain ASCII from ATTR, for the PDF's extracted text
 
 
@@ -91,8 +93,10 @@ def built(tmp_path_factory):
     data = _hostile_dataset(root / "data")
     raw = {
         "data_dir": str(data),
-        "title": f"{hostile('param title')} {WORD[:50]}",  # within MAX_TEXT_CHARS
-        "marking": hostile("marking"),
+        # Within MAX_TEXT_CHARS: the injections that reach a title's or marking's places
+        # (HTML's <title>, an attribute, Typst's running head and document metadata).
+        "title": f"param title: {' '.join([SCRIPT, ATTR, CSS, MATH, TYPST, RTL])} {WORD[:50]}",
+        "marking": f"marking: {' '.join([SCRIPT, ATTR, CSS, MATH, TYPST, RTL, EMOJI])}",
         "build_date": "2026-11-25",
     }
     return build_briefing(raw, out=root / "reports" / "hostile")
@@ -143,9 +147,12 @@ def test_pdf_renders_with_the_text_as_text(built):
         timeout=60,
         check=True,
     )
-    text = re.sub(r"\s+", " ", result.stdout)
+    text = re.sub(r"\s+", " ", result.stdout).replace("\u200b", "")
     assert SAMPLE in text and "window.__pwned" in text
     assert "summary e2" in text
+    # Typst markup in the data prints as its characters; the build read no file, stopped at
+    # no panic and downloaded nothing.
+    assert '#read("/etc/hostname") #panic("x") #import "@preview/cetz:0.3.0"' in text
 
 
 def test_chart_text_is_escaped(built):

@@ -1,23 +1,17 @@
-"""Rendering: an executed notebook (built here, no kernel) → HTML → PDF."""
+"""Rendering: an executed notebook (built here, no kernel) → HTML (the PDF: test_typst.py)."""
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 import sys
 
 import nbformat
 import pytest
-from conftest import require_program
 from nbformat import v4
-from pypdf import PdfReader
 
 from briefings.report.render import (
-    _SVG_OUTPUT,
-    _svg_as_image,
     breakable,
-    html_to_pdf,
     is_empty_assessment,
     notebook_to_html,
     svg_element,
@@ -103,22 +97,6 @@ def briefing_notebook(rows: int = 3) -> nbformat.NotebookNode:
 @pytest.fixture(scope="module")
 def html() -> str:
     return notebook_to_html(briefing_notebook(), title=TITLE, marking=MARKING)
-
-
-@pytest.fixture(scope="module")
-def pdf(html: str) -> bytes:
-    return html_to_pdf(html)
-
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text with the zero-width break opportunities dropped."""
-    reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages).replace("\u200b", "")
-
-
-def squeezed(text: str) -> str:
-    """Letter-spaced, upper-cased running heads compare equal to the plain words."""
-    return re.sub(r"\s+", "", text).casefold()
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -294,85 +272,6 @@ def test_svg_element_strips_prolog_only() -> None:
     assert svg_element("not an svg") == ""
 
 
-# --- PDF ----------------------------------------------------------------------------------
-
-
-def test_pdf_has_text_title_marking_and_metadata(pdf: bytes) -> None:
-    reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) >= 1
-    text = pdf_text(pdf)
-    assert squeezed(TITLE) in squeezed(text)
-    assert squeezed(MARKING) in squeezed(text)
-    assert TABLE_VALUE in text
-    assert "lane label" in text  # text inside the SVG stays text: the chart is vector
-    assert reader.metadata.title == TITLE
-    assert reader.metadata.author == "briefings"
-    assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.5)  # A4
-    assert reader.pages[0].mediabox.height == pytest.approx(841.89, abs=0.5)
-
-
-def test_pdf_is_byte_identical_across_runs(html: str, pdf: bytes) -> None:
-    assert html_to_pdf(html) == pdf
-
-
-def test_pdf_draws_an_svg_output_as_an_image_the_same_as_inline(html: str, pdf: bytes) -> None:
-    # The image spares WeasyPrint parsing and styling every element of the chart; the
-    # PDF must not change for it.
-    from weasyprint import HTML
-
-    inline = html.replace("<wbr>", "\u200b")
-    assert 'class="output_svg' in html and "<text" in html
-    assert pdf == HTML(string=inline).write_pdf()
-    assert "lane label" in pdf_text(pdf)
-
-
-def test_an_svg_output_that_is_not_xml_stays_inline() -> None:
-    page = '<div class="output_svg output_subarea">\n<svg><text>a &nbsp; b</text></svg>\n</div>'
-    assert _SVG_OUTPUT.sub(_svg_as_image, page) == page
-    well_formed = page.replace("&nbsp;", "&amp;")
-    assert "<img" in _SVG_OUTPUT.sub(_svg_as_image, well_formed)
-
-
-def test_pdf_creation_date_comes_only_from_the_page() -> None:
-    html = notebook_to_html(briefing_notebook(), title=TITLE, marking=MARKING, created="2024-05-01")
-    reader = PdfReader(io.BytesIO(html_to_pdf(html)))
-    assert reader.metadata["/CreationDate"].startswith("D:20240501")
-
-
-def test_long_table_spans_pages_with_page_numbers_and_repeated_header() -> None:
-    html = notebook_to_html(briefing_notebook(rows=120), title=TITLE, marking=MARKING)
-    data = html_to_pdf(html)
-    pages = len(PdfReader(io.BytesIO(data)).pages)
-    text = pdf_text(data)
-    assert pages >= 2
-    assert f"Page 1 of {pages}" in text
-    assert f"Page {pages} of {pages}" in text
-    # The header row (upper-cased by the CSS) opens the table on every page it reaches.
-    assert text.count("WHAT HAPPENED") == pages
-    assert squeezed(text).count(squeezed(MARKING)) >= 2 * pages  # top and bottom of each page
-
-
-def test_a_10000_letter_word_and_a_long_url_stay_inside_the_page(tmp_path) -> None:
-    pdftotext = require_program("pdftotext")
-    nb = briefing_notebook()
-    long_url = "https://example.org/" + "segment/" * 40
-    nb.cells[3].outputs[0]["data"]["text/html"] = (
-        f"<table><thead><tr><th>No.</th><th>Notes</th></tr></thead><tbody>"
-        f"<tr><td>1</td><td>{'x' * 10_000}</td></tr>"
-        f"<tr><td>2</td><td>{long_url}</td></tr></tbody></table>"
-        f"<p>{'y' * 10_000}</p>"
-    )
-    path = tmp_path / "long.pdf"
-    path.write_bytes(html_to_pdf(notebook_to_html(nb, title=TITLE, marking=MARKING)))
-    bbox = subprocess.run(
-        [pdftotext, "-bbox", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
-    page_width = float(re.search(r'<page width="([\d.]+)"', bbox)[1])
-    right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox)]
-    assert right_edges
-    assert max(right_edges) <= page_width - 18 / 25.4 * 72 + 1  # within the right margin
-
-
 # --- start-up cost ----------------------------------------------------------------------------
 
 
@@ -385,35 +284,3 @@ def test_render_keeps_the_slow_iri_grammar_out_but_validation_works() -> None:
         "nbformat.validate(nbformat.v4.new_notebook())\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the search runs gcc on Linux")
-def test_weasyprint_loads_its_libraries_without_a_search_in_child_processes() -> None:
-    # ctypes.util.find_library runs ldconfig, gcc and ld: about forty children per import.
-    code = (
-        "import ctypes.util\n"
-        "searched = []\n"
-        "ctypes.util.find_library = lambda name: searched.append(name)\n"
-        "from briefings.report.render import html_to_pdf\n"
-        "assert html_to_pdf('<p>x</p>').startswith(b'%PDF')\n"
-        "assert searched == [], searched\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_weasyprint_still_loads_where_only_the_search_finds_its_libraries() -> None:
-    # Every name WeasyPrint tries fails while the search is off: the import is made again,
-    # with the search, and WeasyPrint's advice for a failed import is not printed.
-    code = (
-        "import cffi, ctypes.util\n"
-        "direct = cffi.FFI.dlopen\n"
-        "def dlopen(self, name, flags=0):\n"
-        "    if ctypes.util.find_library(name) is None and '/' not in name:\n"
-        "        raise OSError(name)\n"
-        "    return direct(self, name, flags)\n"
-        "cffi.FFI.dlopen = dlopen\n"
-        "from briefings.report.render import html_to_pdf\n"
-        "assert html_to_pdf('<p>x</p>').startswith(b'%PDF')\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    assert done.stdout == ""

@@ -34,7 +34,8 @@ OUTPUT_LIBRARIES = (
     "nbclient",
     "nbconvert",
     "jinja2",
-    "weasyprint",
+    "markdown-it-py",
+    "typst",
 )
 
 

@@ -46,7 +46,7 @@ def render_outputs(
     check_output_sizes(executed, notebook)
     try:
         with time_limit(seconds):
-            _render(executed, folder, params, formats, say, timings)
+            _render(executed, folder, params, formats, notebook, say, timings)
     except TimeUp:
         raise BuildError(
             f"{notebook}: rendering the briefing took longer than {seconds} s "
@@ -55,22 +55,38 @@ def render_outputs(
         ) from None
 
 
-def _render(executed, folder: BuildFolder, params, formats, say, timings: dict) -> None:
-    """The chart file, the HTML and the PDF of an executed notebook, into `folder`."""
-    from briefings.report.render import html_to_pdf, notebook_to_html
-
+def _render(
+    executed, folder: BuildFolder, params, formats, notebook: Path, say, timings: dict
+) -> None:
+    """The chart file, the HTML and the PDF of an executed notebook, into `folder`: the HTML
+    through nbconvert, the PDF typeset by Typst with `folder` as its root. What the PDF
+    leaves out (an output with no Typst form, raw HTML in markdown) is said as a warning."""
     mark = time.perf_counter()
     folder.chart.write_text(chart_svg(executed), encoding="utf-8")
-    say("rendering HTML")
-    html = notebook_to_html(executed, title=params.title, marking=params.marking)
     if "html" in formats:
+        from briefings.report.render import notebook_to_html
+
+        say("rendering HTML")
+        html = notebook_to_html(executed, title=params.title, marking=params.marking)
         folder.briefing("html").write_text(html, encoding="utf-8")
     timings["html"] = time.perf_counter() - mark
     if "pdf" in formats:
-        say("rendering PDF")
+        from briefings.report.typeset import notebook_to_pdf
+
+        say("typesetting PDF")
         mark = time.perf_counter()
-        folder.briefing("pdf").write_bytes(html_to_pdf(html))
+        typeset = notebook_to_pdf(
+            executed,
+            title=params.title,
+            marking=params.marking,
+            root=folder.path,
+            built=params.build_date,
+            notebook_dir=notebook.parent,
+        )
+        folder.briefing("pdf").write_bytes(typeset.pdf)
         timings["pdf"] = time.perf_counter() - mark
+        for warning in typeset.warnings:
+            say(f"warning: {warning}")
 
 
 def check_output_sizes(executed: NotebookNode, notebook: Path) -> None:

@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if argv is None:  # the console script: the process ends next
             # Spares the interpreter a last garbage collection over everything pandas,
-            # nbconvert and WeasyPrint loaded: about 0.3 s at the end of a build. Not when
+            # nbconvert and Typst's templates loaded: about 0.3 s at the end of a build. Not when
             # called with arguments (tests), where later garbage must still be collected.
             gc.freeze()
 

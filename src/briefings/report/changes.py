@@ -25,7 +25,6 @@ from briefings.data.dates import format_partial
 from briefings.data.moments import readable, stored_time
 from briefings.data.params import Parameters
 from briefings.data.states import key_events, states_to_csv, visible_events
-from briefings.report import markup
 
 # What an edit to an event can touch; credibility is reported as a grade change instead.
 _EVENT_FIELDS = tuple(c for c in EVENT_COLUMNS if c not in ("event_id", "credibility"))
@@ -172,11 +171,6 @@ def changes_summary(changes: Changes | None) -> str:
     ]
     found = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
     return f"Since the previous build{since}: {', '.join(found)}."
-
-
-def changes_since_html(changes: Changes | None, dataset: Dataset) -> str:
-    """The 'changes since the previous build' section as an HTML fragment."""
-    return markup.render_data(changes_since_section(changes, dataset))
 
 
 def changes_since_section(changes: Changes | None, dataset: Dataset) -> ChangesSince:

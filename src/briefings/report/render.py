@@ -1,21 +1,16 @@
-"""An executed briefing notebook → one self-contained HTML file → the PDF made from that HTML.
+"""An executed briefing notebook → one self-contained HTML file.
 
 The HTML comes from nbconvert with the package's own template folder (templates/briefing,
-extending nbconvert's `basic`); the PDF from WeasyPrint reading the same HTML with its print CSS.
+extending nbconvert's `basic`). The PDF is typeset from the same notebook by typeset.py.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import functools
-import io
 import re
-import sys
 import unicodedata
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from xml.etree import ElementTree
 
 import nbformat
 from nbconvert import HTMLExporter
@@ -42,10 +37,6 @@ CHUNK = 12
 _LONG_RUN = re.compile(rf"[^\s<>]{{{LONG_RUN},}}")
 _UNIT = re.compile(r"&#?\w+;|.", re.DOTALL)  # an entity or one character
 _BREAK_AFTER = frozenset("/.-_?=#,;:")
-# An SVG output's element, as the template writes it alone in its output's <div>.
-_SVG_OUTPUT = re.compile(
-    r'(<div class="output_svg [^"]*">\s*)(<svg\b.*?</svg>)(?=\s*</div>)', re.DOTALL
-)
 _VERBATIM = frozenset({"pre", "script", "style", "svg", "math", "textarea"})
 # What an output may show, best first. Widgets, JavaScript, Mermaid and LaTeX need a script
 # to render, so they are left out and an output that has nothing else shows nothing.
@@ -108,14 +99,14 @@ def notebook_to_html(
 
     `title` and `marking` (the handling marking) are escaped here. `author` defaults to the
     notebook's `metadata.authors`, else "briefings"; `created` (a W3C date such as 2024-05-01)
-    becomes the PDF's creation date and is left out when None, so output stays reproducible.
+    is the page's dcterms.created, left out when None, so output stays reproducible.
     The same notebook always gives the same string.
     """
     exporter = _exporter(lang)
     details = {
         "title": title,
         "marking": marking,
-        "author": author or _notebook_authors(notebook) or "briefings",
+        "author": author or notebook_authors(notebook),
         "description": f"Analytical briefing. Handling: {marking}",
         "generator": GENERATOR,
         "created": created,
@@ -140,73 +131,12 @@ def _exporter(lang: str) -> BriefingExporter:
 @functools.cache  # once per process: a scheduled run's later builds find all of it done
 def warm_up(*, pdf: bool) -> None:
     """Render an empty briefing, so that the real one finds the template compiled and,
-    with `pdf`, WeasyPrint loaded and its fonts found (about 2 s in a fresh process)."""
-    html = notebook_to_html(nbformat.v4.new_notebook(), title="", marking="")
+    with `pdf`, Typst's templates compiled and its fonts loaded (typeset.warm_up)."""
+    notebook_to_html(nbformat.v4.new_notebook(), title="", marking="")
     if pdf:
-        html_to_pdf(html)
+        from briefings.report import typeset  # it imports this module
 
-
-def html_to_pdf(html: str) -> bytes:
-    """The PDF of a briefing's HTML: A4, print CSS from the page, vector chart, real text.
-
-    Only `data:` URLs are fetched: the page is self-contained, and a stray link to another
-    host must not make a build wait on the network. The same HTML gives the same bytes.
-    """
-    HTML, URLFetcher = _weasyprint()
-    # WeasyPrint draws <wbr> as a zero-width space in a box of its own and then misses the break
-    # there; the same character inline in the text breaks as it should.
-    html = html.replace("<wbr>", "\u200b")
-    html = _SVG_OUTPUT.sub(_svg_as_image, html)
-    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
-    return document.write_pdf()
-
-
-def _svg_as_image(output: re.Match[str]) -> str:
-    """An SVG output as an image of the same SVG, for the PDF.
-
-    WeasyPrint draws an inline <svg> as an image anyway, byte for byte the same, but first
-    parses its elements as HTML and gives each a style (the chart's 553 elements are a
-    tenth of the PDF's time, a 10,000-event chart's thousands more). An SVG that is not
-    well-formed XML stays inline, where the HTML parser forgives it.
-    """
-    opening, svg = output.groups()
-    try:
-        ElementTree.fromstring(svg)
-    except ElementTree.ParseError:
-        return output[0]
-    data = base64.b64encode(svg.encode()).decode()
-    return f'{opening}<img alt="" src="data:image/svg+xml;base64,{data}">'
-
-
-def _weasyprint() -> tuple[type, type]:
-    """WeasyPrint's HTML and URLFetcher, imported on first use (HTML-only builds never load
-    it) without searching for its libraries in child processes.
-
-    WeasyPrint tries each of its seven libraries under the names it has on Linux, macOS
-    and Windows, in that order. cffi answers each name that does not load with
-    `ctypes.util.find_library`, which on Linux runs ldconfig, gcc and ld: about forty
-    child processes per import (half a second of CPU, and each child briefly counts as
-    a copy of this process). The platform's own name, tried in the same list, loads
-    directly; only where none does is the search made, by importing again without this.
-    """
-    if "weasyprint" not in sys.modules and sys.platform.startswith("linux"):
-        import ctypes.util
-
-        search = ctypes.util.find_library
-        ctypes.util.find_library = lambda _name: None
-        try:
-            # On failure WeasyPrint prints installation advice, wrong when the search finds
-            # the libraries: the import below gives it if that fails too.
-            with contextlib.redirect_stdout(io.StringIO()):
-                import weasyprint  # noqa: F401
-        except OSError:
-            pass  # not under these names: the import below searches
-        finally:
-            ctypes.util.find_library = search
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    return HTML, URLFetcher
+        typeset.warm_up()
 
 
 def shown_output_sizes(notebook: nbformat.NotebookNode) -> Iterator[tuple[int, int, int]]:
@@ -253,8 +183,8 @@ def breakable(fragment: str) -> str:
 
     A table column is never narrower than its longest unbreakable word, so a long URL or a
     10,000-letter word would push the table off the page. CSS `overflow-wrap: anywhere` would
-    fix that, but makes browsers split short words in narrow columns and makes WeasyPrint size
-    columns letter by letter (minutes for one long word). Breaks go after URL punctuation, else
+    fix that, but makes browsers split short words in narrow columns. Breaks go after URL
+    punctuation, else
     every CHUNK characters. Tags, entities and the text of `<pre>`, `<svg>`, `<style>` and the
     like are copied unchanged: the fragment is cut into pieces by the standard library's HTML
     parser, not re-serialised.
@@ -360,7 +290,8 @@ def _exporter_config() -> Config:
     return config
 
 
-def _notebook_authors(notebook: nbformat.NotebookNode) -> str:
-    """Names from the notebook's standard `metadata.authors` list, comma-separated."""
+def notebook_authors(notebook: nbformat.NotebookNode) -> str:
+    """Names from the notebook's standard `metadata.authors` list, comma-separated, else
+    "briefings"."""
     authors = notebook.get("metadata", {}).get("authors") or []
-    return ", ".join(str(a.get("name", "")) for a in authors if a.get("name"))
+    return ", ".join(str(a.get("name", "")) for a in authors if a.get("name")) or "briefings"

@@ -412,7 +412,7 @@ def _attempt_and_settle(
     briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]
 ) -> Outcome:
     """`attempt`; after the process's first build, freeze what it left loaded (pandas,
-    WeasyPrint, nbconvert and their caches), so that the next builds' garbage
+    nbconvert, the templates and their caches), so that the next builds' garbage
     collections skip it: a tenth of a second of CPU per build."""
     global _settled
     try:

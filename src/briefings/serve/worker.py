@@ -182,7 +182,7 @@ def check_ahead(notebook: Path) -> None:
 
 
 def _warm_up(notebook: Path) -> None:
-    """`check_ahead`, and load papermill, the renderers and WeasyPrint's fonts."""
+    """`check_ahead`, and load papermill, the renderers and Typst's fonts."""
     import papermill  # noqa: F401
 
     from briefings.report import render

@@ -64,9 +64,10 @@ def _import_what_kernels_import() -> None:
         os.environ["MPLBACKEND"] = INLINE
     for module in KERNEL_IMPORTS:
         importlib.import_module(module)
-    from briefings.report import markup
+    from briefings.report import markup, typst_markup
 
     markup.compile_all("briefing/sections")  # each kernel would compile them again
+    typst_markup.compile_all()
     if threading.active_count() != 1:  # a fork copies no other thread: none may exist
         raise RuntimeError("an import started a thread; kernels cannot be forked from here")
     # What is loaded now lives as long as any kernel: keep it out of the children's
