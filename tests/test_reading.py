@@ -11,6 +11,7 @@ from briefings.build.builder import build_briefing
 pytestmark = pytest.mark.slow
 
 WIDTHS = {"phone": 390, "desktop": 1280}
+LEGEND = ".celltag_chart .bf-chart"
 
 # The boxes a reader's eye goes to: the chart, its scroll box and legend, the wide tables.
 MEASURE = """() => {
@@ -31,6 +32,21 @@ MEASURE = """() => {
     names: [...document.querySelectorAll('.bf-params-table tbody th')]
       .map((th) => [th.textContent, th.getClientRects().length,
                     th.querySelector('code').getClientRects().length]),
+    scroller: box('.celltag_chart .output_svg'),
+    svgLegend: box('.celltag_chart svg g[id^="legend_"]'),
+    cue: box('.celltag_chart .bf-chart-cue'),
+    // Each entry of the legend as text: its box, its lines, whether it sits in the
+    // scrolling box, and the size of its mark and whether that mark's drawing exists.
+    legend: [...document.querySelectorAll('.celltag_chart .bf-legend li')].map((li) => {
+      const r = li.getBoundingClientRect();
+      const mark = li.querySelector('svg').getBoundingClientRect();
+      const use = li.querySelector('use');
+      return {label: li.textContent, left: r.left, right: r.right, top: r.top,
+              lines: new Set([...li.getClientRects()].map((q) => Math.round(q.top))).size,
+              scrolls: li.closest('.output_svg') !== null,
+              mark: [mark.width, mark.height],
+              drawn: document.querySelector(use.getAttribute('href')) !== null};
+    }),
   };
 }"""
 
@@ -54,6 +70,7 @@ def pages(briefing):
             measured[name] = {
                 **page.evaluate(MEASURE),
                 "params_broken": broken_words(page, ".bf-params-table"),
+                "legend_broken": page.query_selector(LEGEND) and broken_words(page, LEGEND),
             }
             page.close()
     return measured
@@ -77,3 +94,36 @@ def test_on_a_phone_parameter_names_stay_whole(pages):
         assert (lines, code_lines) == (1, 1), name
     assert phone["params_broken"] == [], phone["params_broken"]
     assert phone["page"][0] <= phone["page"][1]
+
+
+def test_on_a_phone_the_legend_wraps_below_the_scrolling_chart(pages):
+    """The chart scrolled sideways with its legend inside, cut mid-word ('Pendin'), and
+    nothing said that it scrolled."""
+    phone = pages["phone"]
+    scroller, cue, legend = phone["scroller"], phone["cue"], phone["legend"]
+    assert scroller["scrollWidth"] > scroller["clientWidth"], scroller  # it does scroll
+    assert cue["height"] > 0 and cue["top"] >= scroller["bottom"] - 1, (cue, scroller)
+    # The SVG's own legend is clipped off the bottom of the scrolling box...
+    assert phone["svgLegend"]["top"] >= scroller["bottom"] - 1, (phone["svgLegend"], scroller)
+    # ...and shown below it, every entry whole, on one line, inside the screen.
+    labels = [entry["label"] for entry in legend]
+    assert "Active" in labels and "contested" in labels, labels
+    for entry in legend:
+        assert not entry["scrolls"], entry
+        assert entry["top"] >= cue["bottom"] - 1, entry
+        assert entry["left"] >= 0 and entry["right"] <= WIDTHS["phone"], entry
+        assert entry["lines"] == 1 or " " in entry["label"], entry
+        assert entry["drawn"] and min(entry["mark"]) >= 8, entry
+    assert phone["legend_broken"] == [], phone["legend_broken"]
+    assert phone["page"][0] <= phone["page"][1]
+
+
+def test_on_a_desktop_the_chart_keeps_its_own_legend(pages):
+    """Nothing scrolls at 1280 px: the SVG's legend shows inside the chart's box, and the
+    legend as text and the cue are for phones only."""
+    desktop = pages["desktop"]
+    scroller, svg_legend = desktop["scroller"], desktop["svgLegend"]
+    assert scroller["scrollWidth"] <= scroller["clientWidth"], scroller
+    assert scroller["top"] <= svg_legend["top"] and svg_legend["bottom"] <= scroller["bottom"]
+    assert desktop["cue"]["height"] == 0
+    assert all(entry["mark"] == [0, 0] for entry in desktop["legend"])

@@ -21,6 +21,7 @@ from traitlets.config import Config
 
 from briefings import __version__
 from briefings.paths import TEMPLATES_DIR
+from briefings.report.chart_legend import chart_legend
 
 TEMPLATE_NAME = "briefing"
 # The parameters cell and papermill's injected copy (the method section shows the parameters),
@@ -61,6 +62,7 @@ class BriefingExporter(HTMLExporter):
     def default_filters(self):
         yield from super().default_filters()
         yield ("svg_element", svg_element)
+        yield ("chart_legend", chart_legend)
         yield ("breakable", breakable)
         # The classic template names it in the input block, which exclude_input never renders.
         yield ("highlight_code", Highlight2HTML)
