@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from briefings.build.execute import injected_index, source_index
 from briefings.build.folder import CHART, BuildFolder
 from briefings.build.timelimit import TimeUp, time_limit
-from briefings.exceptions import BuildError
+from briefings.data.params import PARAMETERS_SHOWN
+from briefings.exceptions import BuildError, quoted
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -41,8 +42,9 @@ def render_outputs(
     timings: dict[str, float],
 ) -> None:
     """Write the chart file and the briefing in `formats` into `folder`, within `seconds`
-    (BRIEFINGS_RENDER_TIMEOUT); BuildError naming `notebook` when a cell puts too much
-    into the briefing or rendering runs out of time."""
+    (BRIEFINGS_RENDER_TIMEOUT); BuildError naming `notebook` when the briefing was not made
+    with `params`, a cell puts too much into it or rendering runs out of time."""
+    check_made_as_asked(executed, params, notebook)
     check_output_sizes(executed, notebook)
     try:
         with time_limit(seconds):
@@ -87,6 +89,43 @@ def _render(
         timings["pdf"] = time.perf_counter() - mark
         for warning in typeset.warnings:
             say(f"warning: {warning}")
+
+
+def check_made_as_asked(executed: NotebookNode, params: Parameters, notebook: Path) -> None:
+    """Refuse a briefing made with other parameters than the build asked for, as the
+    notebook shows them (report.notebook.Briefing.prepare); BuildError naming the first
+    that differs. The outputs that show them are taken out of the notebook, which the
+    briefing is rendered from.
+
+    Papermill only injects the asked-for values after the cell tagged `parameters`; a
+    later cell that sets them back (or no call of Briefing.prepare) would publish, under
+    the asked-for name, a briefing of other dates or sources than its manifest says.
+    """
+    asked = params.as_dict()
+    shown = []
+    for cell in executed.cells:
+        outputs = cell.get("outputs", [])
+        shown += [
+            o["data"][PARAMETERS_SHOWN] for o in outputs if PARAMETERS_SHOWN in o.get("data", {})
+        ]
+        cell["outputs"] = [o for o in outputs if PARAMETERS_SHOWN not in o.get("data", {})]
+    if not shown:
+        raise BuildError(
+            f"{notebook}: no cell showed the parameters the briefing is made with (the "
+            "notebook must make it with Briefing.prepare), so the build cannot check them; "
+            "the published briefing is unchanged",
+            ename="ParametersUnchecked",
+        )
+    for made in shown:
+        wrong = [name for name in asked if made.get(name) != asked[name]]
+        if wrong:
+            name = wrong[0]
+            raise BuildError(
+                f"{notebook}: the briefing was made with {name} = {quoted(made.get(name))}, "
+                f"but the build asked for {quoted(asked[name])}: a cell after the "
+                "parameters cell changed it; the published briefing is unchanged",
+                ename="ParametersChanged",
+            )
 
 
 def check_output_sizes(executed: NotebookNode, notebook: Path) -> None:

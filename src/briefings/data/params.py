@@ -61,6 +61,11 @@ PARAMETERS: dict[str, tuple[str, str]] = {
 # (nothing on the command line, a params file's name), or one per parameter.
 Origin = str | Mapping[str, str]
 
+# The type of the output in which the notebook shows the parameters its briefing is made
+# with (report.notebook.Briefing.prepare), for the build to check them against what it
+# asked for; the build leaves it out of the briefing.
+PARAMETERS_SHOWN = "application/vnd.briefings.parameters+json"
+
 # Parameters that describe the occasion of a build, not its inputs: two builds that
 # differ only in these show the same facts.
 OCCASION_PARAMETERS = ("previous_states", "build_date")

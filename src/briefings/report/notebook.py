@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from IPython.display import SVG
+from IPython.display import SVG, display
 
 from briefings.build.fingerprint import dataset_hash
 from briefings.data.dataset import Dataset
-from briefings.data.params import Parameters, prepare
+from briefings.data.params import PARAMETERS_SHOWN, Parameters, prepare
 from briefings.data.states import compute_states, key_events, visible_events
 from briefings.report import chart, sections
 from briefings.report.bottomline import bottom_line
@@ -39,13 +39,18 @@ class Briefing:
         """Check the notebook's parameters (as `briefings build` does) and compute states.
 
         In a kernel, it also gives what later cells show a Typst form for the PDF (a
-        DataFrame prints as a table there; see formatters.register)."""
+        DataFrame prints as a table there; see formatters.register), and shows the
+        parameters resolved as an output of the cell (empty to the eye), which a build
+        checks against the parameters it asked for: a cell that set them back after
+        papermill's would otherwise publish another briefing under the asked-for name."""
         from IPython import get_ipython
 
+        params, dataset = prepare(raw)
         shell = get_ipython()
         if shell is not None:
             register(shell)
-        return cls.of(*prepare(raw))
+            display({"text/plain": "", PARAMETERS_SHOWN: params.as_dict()}, raw=True)
+        return cls.of(params, dataset)
 
     @classmethod
     def of(cls, params: Parameters, dataset: Dataset) -> Briefing:
