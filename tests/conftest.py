@@ -237,7 +237,7 @@ def shipped_dataset() -> Path:
 
 
 def fake_build(
-    out: Path, built_at: str, formats=("html", "pdf"), keep: int = 5, bottom_line=()
+    out: Path, built_at: str, formats=("html", "pdf"), keep: int | None = None, bottom_line=()
 ) -> Path:
     """Publish, through the real mechanism, a folder that looks like a complete build
     (with `bottom_line`, the plain-text paragraphs a real build records)."""

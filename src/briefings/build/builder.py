@@ -107,7 +107,7 @@ def build_briefing(
     *,
     formats: tuple[str, ...] = FORMATS,
     out: Path | None = None,
-    keep: int = publish.DEFAULT_KEEP,
+    keep: int | None = None,
     force: bool = False,
     notebook: Path | None = None,
     progress: Progress | None = None,
@@ -119,12 +119,14 @@ def build_briefing(
     Papermill's model: the notebook's parameters cell holds the defaults and only the
     parameters in `raw_params` are injected; all of them are checked before a kernel starts.
     A `preview` goes to reports/<slug>.preview, keeping only itself, so it never replaces
-    the published briefing. Raises ParameterError, DatasetError or ConfigError (a
-    malformed setting) before any work, OutputError before any work when `out` is not the
-    tool's to replace (see publish.check_out) or cannot be written, BuildError when a cell
-    fails (the executed notebook is kept beside `out` as `<slug>.failed.ipynb`). The
-    published briefing is only replaced by a complete new one. With unchanged inputs
-    nothing is rebuilt (unless `force`). The notebook is the project's unless given.
+    the published briefing. The history at `out` is pruned to `keep` builds, which becomes
+    its rule; without `keep`, to the rule it has (a schedule's), else to the default.
+    Raises ParameterError, DatasetError or ConfigError (a malformed setting) before any
+    work, OutputError before any work when `out` is not the tool's to replace (see
+    publish.check_out) or cannot be written, BuildError when a cell fails (the executed
+    notebook is kept beside `out` as `<slug>.failed.ipynb`). The published briefing is
+    only replaced by a complete new one. With unchanged inputs nothing is rebuilt (unless
+    `force`). The notebook is the project's unless given.
     """
     say = progress or (lambda _message: None)
     started = time.perf_counter()
@@ -156,7 +158,8 @@ def build_briefing(
     # kernel is done, so its frames are not held while the kernel and the PDF need memory.
     handed = [dataset]
     del dataset
-    return _build_and_publish(job, handed, out, 1 if preview else keep, hashes, started)
+    keeps = (keep, 1 if preview else publish.DEFAULT_KEEP)
+    return _build_and_publish(job, handed, out, keeps, hashes, started)
 
 
 def _published_request(
@@ -220,7 +223,7 @@ def _build_and_publish(
     job: _Job,
     handed: list[Dataset],
     out: Path,
-    keep: int,
+    keeps: tuple[int | None, int],
     hashes: Mapping[str, str | None],
     started: float,
 ) -> BuildResult:
@@ -233,7 +236,8 @@ def _build_and_publish(
         manifest = replace(manifest, **hashes, timings={**manifest.timings, "total": total})
         BuildFolder(staging).write_manifest(manifest)
         job.say("publishing")
-        build_dir = publish.publish(staging, out, keep=keep)
+        keep, default_keep = keeps
+        build_dir = publish.publish(staging, out, keep=keep, default_keep=default_keep)
     except OSError as error:  # disk full, file too large, no inode: the build is not written
         publish.discard(staging)
         where = error.filename if error.filename is not None else staging

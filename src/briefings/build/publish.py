@@ -24,8 +24,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from briefings.build.folder import MANIFEST, BuildFolder
-from briefings.exceptions import OutputError
-from briefings.inputs.nofollow import is_real_file, is_real_folder, real_folder, write_atomic
+from briefings.exceptions import OutputError, ProblemsError
+from briefings.inputs.nofollow import (
+    is_real_file,
+    is_real_folder,
+    read_own_text,
+    real_folder,
+    write_atomic,
+)
 
 # The one place the history's name is set: the index, the scheduler and the build read it
 # through history_dir(). Not hidden, so JupyterLab's file server follows links into it.
@@ -39,6 +45,13 @@ _MARKER_TEXT = "A build folder made by `briefings build`; pruning the history re
 # A failed build keeps its executed notebook beside its output as <name> + this.
 FAILED_SUFFIX = ".failed.ipynb"
 _STAGING_PREFIX = ".staging-"
+# A build being removed is renamed to this prefix first, so one whose removal was cut
+# short (a SIGKILL) is still known to be ours, without its marker, and swept next time.
+_TRASH_PREFIX = ".trash-"
+# The history's own rule, written by a build asked to keep a number (a schedule's `keep`):
+# a build not asked for one keeps as many, so a manual build never prunes a scheduled
+# briefing's history with its own default.
+_KEEP_FILE = ".briefings-keep"
 _BUILD_ID = re.compile(r"\d{8}T\d{12}Z")
 
 
@@ -95,6 +108,7 @@ def new_staging(out: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     history = real_folder(history_dir(out), below=out.parent)
     staging = history / f"{_STAGING_PREFIX}{stamp}-{os.getpid()}"
+    _sweep(history)
     try:
         staging.mkdir()
     except OSError as error:
@@ -138,8 +152,12 @@ def kept_builds(out: Path) -> list[Path]:
     return sorted(p for p in history.iterdir() if _BUILD_ID.fullmatch(p.name) and _is_build(p))
 
 
-def publish(staging: Path, out: Path, *, keep: int) -> Path:
-    """Move a complete staging folder into the history and point `out` at it.
+def publish(
+    staging: Path, out: Path, *, keep: int | None, default_keep: int = DEFAULT_KEEP
+) -> Path:
+    """Move a complete staging folder into the history and point `out` at it, then prune
+    the history to `keep` builds, which becomes its rule; without `keep`, to the history's
+    rule (`history_keep`), or `default_keep` when it has none.
 
     `out` is checked again first, against the formats the staging manifest lists:
     something may have appeared there during the build. A successful build also clears
@@ -159,8 +177,23 @@ def publish(staging: Path, out: Path, *, keep: int) -> Path:
         final.replace(staging)  # back where the caller discards it
         raise
     failed_notebook(out).unlink(missing_ok=True)
+    if keep is None:
+        keep = history_keep(out) or default_keep
+    elif keep != history_keep(out):
+        write_atomic(history_dir(out) / _KEEP_FILE, f"{keep}\n")
     prune(out, keep=keep)
     return final
+
+
+def history_keep(out: Path) -> int | None:
+    """How many builds the history of `out` keeps, as the last build asked to keep a
+    number recorded it; None when none did (or the record is not ours)."""
+    try:
+        text = read_own_text(history_dir(out) / _KEEP_FILE).strip()
+    except (ProblemsError, ValueError):
+        return None
+    count = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
+    return count or None
 
 
 def prune(out: Path, *, keep: int) -> None:
@@ -173,11 +206,12 @@ def prune(out: Path, *, keep: int) -> None:
     builds = kept_builds(out)
     for old in builds[: max(len(builds) - keep, 0)]:
         if current is None or old.name != current.name:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
     for staging in history.glob(f"{_STAGING_PREFIX}*"):
         pid = staging.name.rsplit("-", 1)[1]
         if pid.isdigit() and not _alive(int(pid)) and _is_build(staging):
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove(staging)
+    _sweep(history)
 
 
 def unpublish(out: Path) -> None:
@@ -188,7 +222,9 @@ def unpublish(out: Path) -> None:
         return
     out.unlink()
     for build in kept_builds(out):
-        shutil.rmtree(build, ignore_errors=True)
+        _remove(build)
+    _sweep(history_dir(out))
+    (history_dir(out) / _KEEP_FILE).unlink(missing_ok=True)
     failed_notebook(out).unlink(missing_ok=True)
     with contextlib.suppress(OSError):  # not empty: something else is kept there
         history_dir(out).rmdir()
@@ -196,7 +232,26 @@ def unpublish(out: Path) -> None:
 
 def discard(staging: Path) -> None:
     """Remove a staging folder after a failed build."""
-    shutil.rmtree(staging, ignore_errors=True)
+    _remove(staging)
+
+
+def _remove(folder: Path) -> None:
+    """Remove one of our folders in a history: renamed to a trash name first, so a removal
+    cut short leaves a folder `_sweep` knows to finish, never half a build."""
+    trash = folder.with_name(f"{_TRASH_PREFIX}{folder.name}-{secrets.token_hex(4)}")
+    try:
+        folder.rename(trash)
+    except OSError:  # gone already (another pruner), or the history is not writable
+        return
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _sweep(history: Path) -> None:
+    """Finish the removals a killed process left in `history` (real folders only)."""
+    if is_real_folder(history):
+        for trash in history.glob(f"{_TRASH_PREFIX}*"):
+            if is_real_folder(trash):
+                shutil.rmtree(trash, ignore_errors=True)
 
 
 def _is_build(folder: Path) -> bool:

@@ -198,7 +198,7 @@ def _build(order: Order, settings: BuildSettings, say: Progress) -> Outcome:
             dict(order.raw),
             formats=order.formats,
             out=order.out,
-            keep=1 if order.preview else settings.keep,
+            keep=None if order.preview else settings.keep,
             notebook=settings.notebook,
             progress=say,
             preview=order.preview,
