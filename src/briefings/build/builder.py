@@ -41,6 +41,9 @@ if TYPE_CHECKING:  # imports pandas, which a cache hit never needs
     from briefings.data.dataset import Dataset
 
 PREVIEW_SUFFIX = ".preview"
+# The longest default folder name (the dataset id, at most 100, and the parameters that
+# set it apart), leaving room for PREVIEW_SUFFIX within publish.MAX_NAME.
+MAX_SLUG = 150
 UNCHANGED = "inputs unchanged since the published build: nothing to do"
 
 Progress = Callable[[str], None]
@@ -99,7 +102,13 @@ def default_out(slug: str, *, preview: bool) -> Path:
 
 
 def _slug(parts: list[str]) -> str:
-    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
+    """The parts as one folder name; one longer than MAX_SLUG (many tracks) is cut, and
+    ends with a hash of the whole so two different requests never share a folder."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
+    if len(slug) <= MAX_SLUG:
+        return slug
+    whole = hashlib.sha256(slug.encode()).hexdigest()[:8]
+    return f"{slug[: MAX_SLUG - 9].rstrip('-')}-{whole}"
 
 
 def build_briefing(

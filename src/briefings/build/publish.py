@@ -37,6 +37,10 @@ from briefings.inputs.nofollow import (
 # through history_dir(). Not hidden, so JupyterLab's file server follows links into it.
 HISTORY = "history"
 DEFAULT_KEEP = 5  # builds kept in a briefing's history
+# The longest name a briefing may be published under: file systems allow 255 bytes per
+# name, and the longest the tool makes from it is its temporary link (`.<name>.link-<pid>-
+# <8 hex>`, 23 more) or the temporary file of `<name>.failed.ipynb` (27 more).
+MAX_NAME = 200
 # Where builds were kept before the history was visible; links into it are still ours.
 _LEGACY_HISTORY = ".builds"
 # Written into every build folder when it is created: pruning deletes nothing without it.
@@ -76,6 +80,12 @@ def check_out(out: Path, formats: Sequence[str]) -> None:
         raise OutputError(
             f"{out}: is a folder, not a briefing name; publishing puts a link at the name "
             "it is given, so give a new one (e.g. reports/my-briefing)"
+        )
+    if len(os.fsencode(out.name)) > MAX_NAME:
+        raise OutputError(
+            f"{out.parent / (out.name[:40] + '…')}: the name is {len(os.fsencode(out.name))} "
+            f"bytes long; at most {MAX_NAME} (the files made beside it must fit the file "
+            "system's limit of 255), so give a shorter one"
         )
     if any(_is_build(folder) or published_build(folder) for folder in out.parents):
         raise OutputError(
@@ -173,7 +183,8 @@ def publish(
         link.symlink_to(os.path.relpath(final, out.parent), target_is_directory=True)
         link.replace(out)  # a rename: it replaces the old link itself, never what it points at
     except OSError:  # no inode or space for the link: no unpublished build may stay in history
-        link.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the error may be the link's own name
+            link.unlink()
         final.replace(staging)  # back where the caller discards it
         raise
     failed_notebook(out).unlink(missing_ok=True)

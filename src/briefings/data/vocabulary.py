@@ -18,6 +18,9 @@ from briefings.inputs.csvfile import read_text
 from briefings.inputs.yamlfile import load_yaml, yaml_line
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# The dataset id names the briefing's folder, reports/<id> (lower case, other characters
+# as -), and the files beside it: it needs a letter or digit, and a bounded length.
+MAX_DATASET_ID = 100
 COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")  # a state's colour: #rrggbb
 _YAML_KEYS = {"id", "title", "description", "window", "tracks", "states"}
 _TRACK_KEYS = {"id", "label", "states", "description", "keywords"}
@@ -83,6 +86,8 @@ def read_dataset_yaml(path: Path, problems: list[Problem]) -> dict | None:
     for key in ("id", "title"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             problem((key,), "is required and must be text")
+    if isinstance(data.get("id"), str) and (why := _dataset_id_problem(data["id"])):
+        problem(("id",), why)
 
     start, end = _load_window(data.get("window"), problem)
     states = _load_state_defs(data.get("states"), problem)
@@ -98,6 +103,21 @@ def read_dataset_yaml(path: Path, problems: list[Problem]) -> dict | None:
         "tracks": tracks,
         "states": states,
     }
+
+
+def _dataset_id_problem(ident: str) -> str | None:
+    """Why `ident` cannot name the briefing's folder, or None."""
+    if not re.search(r"[A-Za-z0-9]", ident):
+        return (
+            f"{quoted(ident)} has no letter or digit a–z, 0–9; the id names the briefing's "
+            "folder, reports/<id> (e.g. gulf-watch)"
+        )
+    if len(ident) > MAX_DATASET_ID:
+        return (
+            f"{quoted(ident)} is {len(ident)} characters long; at most {MAX_DATASET_ID} (the "
+            "id names the briefing's folder, reports/<id>)"
+        )
+    return None
 
 
 def _load_window(window: object, problem) -> tuple[date | None, date | None]:

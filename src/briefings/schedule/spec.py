@@ -7,6 +7,7 @@ is reported at once, one line each naming the file, the briefing and the key.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from briefings.build.folder import FORMATS
-from briefings.build.publish import DEFAULT_KEEP, FAILED_SUFFIX, HISTORY
+from briefings.build.publish import DEFAULT_KEEP, FAILED_SUFFIX, HISTORY, MAX_NAME
 from briefings.data.params import OCCASION_PARAMETERS, coerce_parameters
 from briefings.deliver.feed import FEED_FILE
 from briefings.deliver.published import Catalogue, Publication
@@ -203,7 +204,10 @@ class _Checker:
 
         description = item.get("description", "")
         params = self.params(name, merged.get("params"), defaults.get("params"), bad)
-        out = self.output(name, item.get("output", f"{REPORTS}/{name}"), bad)
+        # The default, reports/<name>, is as good as the name (checked by the rules).
+        out = self.path.parent / REPORTS / name
+        if "output" in item:
+            out = self.output(name, item["output"], bad)
         notify = self.notify(name, merged.get("notify"), "notify" in item)
         if len(self.problems) > count:
             return None
@@ -312,6 +316,12 @@ class _Checker:
                 "output",
                 f"'{value}' may hold only plain folder names (letters, digits, _ . -; "
                 "no '..', no hidden folders)",
+            )
+        elif len(os.fsencode(relative.name)) > MAX_NAME:
+            bad(
+                "output",
+                f"{quoted(value)} ends in a name of {len(os.fsencode(relative.name))} bytes; "
+                f"at most {MAX_NAME} (the files made beside it must fit the file system)",
             )
         elif relative.parts[0] != REPORTS or len(relative.parts) < 2:
             # Publishing replaces the folder with a link; anywhere else it could be source.
