@@ -107,7 +107,9 @@ clean: ## remove build outputs (keeps .venv)
 # JupyterLab's settings, workspaces, runtime files (connection files, server info) and the
 # kernel's IPython and matplotlib caches go under LAB_DIR inside .venv, not the home folder;
 # with JUPYTER_DATA_DIR there, a kernel named `briefings` in ~/.local cannot shadow the
-# venv's. .venv/bin leads PATH so a JupyterLab terminal runs the project's `briefings`.
+# venv's. .venv/bin leads PATH so a JupyterLab terminal runs the project's `briefings`: the
+# server's, and each terminal's, whose login start-up files would set PATH afresh
+# (tools/lab-terminal.bashrc puts LAB_VENV_BIN back in front after them).
 LAB_PORT ?= 8888
 LAB_DIR ?= $(CURDIR)/$(VENV)/jupyter
 LAB_FLAGS ?=
@@ -117,12 +119,15 @@ LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab
 lab: $(STAMP) ## open notebooks/ in JupyterLab on 127.0.0.1 (token auth; LAB_PORT=8888)
-	PATH="$(CURDIR)/$(BIN):$$PATH" JUPYTER_CONFIG_DIR="$(LAB_DIR)/config" \
+	PATH="$(CURDIR)/$(BIN):$$PATH" LAB_VENV_BIN="$(CURDIR)/$(BIN)" \
+	JUPYTER_CONFIG_DIR="$(LAB_DIR)/config" \
 	JUPYTER_DATA_DIR="$(LAB_DIR)/data" JUPYTER_RUNTIME_DIR="$(LAB_DIR)/runtime" \
 	IPYTHONDIR="$(LAB_DIR)/ipython" MPLCONFIGDIR="$(LAB_DIR)/matplotlib" \
 	exec $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
 		--ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks \
-		--MappingKernelManager.default_kernel_name=briefings $(LAB_ROOT_FLAG) $(LAB_FLAGS)
+		--MappingKernelManager.default_kernel_name=briefings $(LAB_ROOT_FLAG) \
+		--ServerApp.terminado_settings='{"shell_command": ["bash", "--rcfile", "$(CURDIR)/tools/lab-terminal.bashrc", "-i"]}' \
+		$(LAB_FLAGS)
 
 .PHONY: strip
 strip: $(STAMP) ## remove outputs, execution counts and volatile metadata from notebooks/

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -77,6 +78,11 @@ def lab(tmp_path_factory) -> Lab:
     folder = tmp_path_factory.mktemp("lab")
     token, port = secrets.token_hex(16), free_port()
     log = folder / "lab.log"
+    # A home whose login start-up file sets PATH afresh, as Debian's /etc/profile does:
+    # a terminal of the lab must still find the project's `briefings` (issue 22 §17).
+    home = folder / "home"
+    home.mkdir()
+    (home / ".profile").write_text("export PATH=/usr/bin:/bin\n", encoding="utf-8")
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -88,7 +94,8 @@ def lab(tmp_path_factory) -> Lab:
                 "LAB_FLAGS=--no-browser --ServerApp.port_retries=0",
             ],
             cwd=PROJECT_ROOT,
-            env={**os.environ, "JUPYTER_TOKEN": token},
+            env={**os.environ, "JUPYTER_TOKEN": token, "HOME": str(home)},
+            stdin=subprocess.DEVNULL,  # started without a terminal, as from a service
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -221,6 +228,40 @@ def test_kernelspec_briefings_is_the_venv_python():
     )
     # Editable install: the kernel imports the working tree, so a kernel restart picks up edits.
     assert Path(located.stdout.strip()).parent == PROJECT_ROOT / "src" / "briefings"
+
+
+def terminal_output(lab: Lab, command: str) -> str:
+    """Run `command` in a new terminal of the server (its terminals API and websocket);
+    what the terminal printed up to the line the command ends with."""
+    name = lab.call("POST", "/api/terminals").json()["name"]
+    address = lab.url.replace("http://", "ws://")
+    channel = websocket.create_connection(
+        f"{address}/terminals/websocket/{name}?token={lab.token}", timeout=CELL_SECONDS
+    )
+    try:
+        end = f"end-{secrets.token_hex(4)}"
+        # Quoted in the command, so only what echo prints matches the marker.
+        channel.send(json.dumps(["stdin", f"{command}; echo end-'{end[4:]}'\r"]))
+        printed = ""
+        while f"\n{end}" not in printed.replace("\r", ""):
+            kind, *text = json.loads(channel.recv())
+            if kind == "stdout":
+                printed += text[0]
+        return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", printed.replace("\r", ""))  # no colours
+    finally:
+        channel.close()
+        lab.call("DELETE", f"/api/terminals/{name}")
+
+
+@pytest.mark.slow
+def test_a_terminal_of_the_lab_runs_the_projects_briefings(lab):
+    """The lab was started without a terminal, and the terminal's login start-up file
+    sets PATH afresh: the README's `briefings build --preview` must still be found."""
+    printed = terminal_output(lab, "command -v briefings; echo path=$PATH; briefings --version")
+    lines = printed.splitlines()
+    assert f"{VENV}/bin/briefings" in lines, printed
+    assert any(line.startswith(f"path={VENV}/bin:") for line in lines), printed
+    assert "command not found" not in printed
 
 
 @pytest.mark.slow
