@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from conftest import fake_build, headless_chromium, start_tags
 from pypdf import PdfReader
 
 from briefings.build import builder as build
-from briefings.build import fingerprint
+from briefings.build import fingerprint, publish
 from briefings.build.builder import _published_request, build_briefing, default_slug
 from briefings.build.folder import FORMATS, BuildFolder
 from briefings.build.kernels import pool as kernels
@@ -167,23 +168,33 @@ def _broken_notebook(tmp_path: Path) -> Path:
     return path
 
 
+def _published_copy(built, out: Path) -> Path:
+    """The module's build published again at `out`, through the real mechanism: a test
+    that rebuilds a name gets its own, and the module's stays as the other tests expect."""
+    staging = publish.new_staging(out)
+    shutil.copytree(built.build_dir, staging, dirs_exist_ok=True)
+    publish.publish(staging, out, keep=None)
+    return out
+
+
 def test_failing_cell_is_named_and_the_last_good_briefing_kept(built, tmp_path):
-    before = (built.out_dir / "briefing.html").read_bytes()
-    failed = built.out_dir.with_name("briefing.failed.ipynb")
+    out = _published_copy(built, tmp_path / "reports" / "briefing")
+    before = (out / "briefing.html").read_bytes()
+    failed = out.with_name("briefing.failed.ipynb")
     victim = tmp_path / "victim.txt"  # a link planted where the failed notebook is kept
     victim.write_text("precious\n")
     failed.symlink_to(victim)
     with pytest.raises(BuildError) as caught:
-        build_briefing(FIXED, out=built.out_dir, force=True, notebook=_broken_notebook(tmp_path))
+        build_briefing(FIXED, out=out, force=True, notebook=_broken_notebook(tmp_path))
     message = str(caught.value)
     # numbered as in the notebook the analyst edits (not papermill's copy)
     assert "cell 5 " in message and "RuntimeError: deliberately broken cell" in message
-    assert (built.out_dir / "briefing.html").read_bytes() == before
+    assert (out / "briefing.html").read_bytes() == before
     assert failed.is_file() and not failed.is_symlink()
     assert victim.read_text() == "precious\n"
-    assert not list(history_dir(built.out_dir).glob(".staging-*"))
+    assert not list(history_dir(out).glob(".staging-*"))
     # the next good build of the name clears it
-    build_briefing(FIXED, out=built.out_dir, force=True)
+    build_briefing(FIXED, out=out, force=True)
     assert not failed.exists()
 
 

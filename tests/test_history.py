@@ -22,6 +22,7 @@ from conftest import fake_build, write_dataset
 from scheduling import MONDAY
 
 from briefings.build.publish import (
+    KEEP_FILE,
     MARKER,
     discard,
     history_dir,
@@ -77,7 +78,7 @@ def test_without_a_rule_a_build_keeps_the_default_and_a_preview_itself(tmp_path)
 def test_a_rule_that_is_not_a_count_is_no_rule(tmp_path, record):
     out = tmp_path / "reports" / "small"
     built(out, 1)
-    (history_dir(out) / ".briefings-keep").write_text(record)
+    (history_dir(out) / KEEP_FILE).write_text(record)
     assert history_keep(out) is None
     built(out, 6, first_day=2)
     assert len(kept_builds(out)) == 5

@@ -105,6 +105,16 @@ def _ended(kernel: kernels.Kernel) -> bool:
     return True
 
 
+def _wait_for_output(client, request: str, text: str) -> None:
+    """Wait until the cell of `request` printed `text` (its IOPub stream message)."""
+    while True:
+        message = run_sync(client.get_iopub_msg)(timeout=60)
+        if message["parent_header"].get("msg_id") != request:
+            continue
+        if message["msg_type"] == "stream" and text in message["content"]["text"]:
+            return
+
+
 def test_a_kernel_that_dies_in_the_pool_is_replaced(tmp_path: Path):
     pool = kernels.KernelPool(tmp_path, kernels.unclaimed_counter(1))
     dead = _wait_for_the_one_ahead(pool)
@@ -166,8 +176,8 @@ def test_a_forked_kernel_is_interrupted_and_one_that_dies_fails_its_build_only(p
         client.start_channels()
         try:
             run_sync(client.wait_for_ready)(timeout=60)
-            client.execute("import time; time.sleep(60)")
-            time.sleep(0.5)
+            asked = client.execute("import time; print('asleep', flush=True); time.sleep(60)")
+            _wait_for_output(client, asked, "asleep")  # the cell is running: interrupt it
             run_sync(kernel.manager.interrupt_kernel)()
             reply = run_sync(client.get_shell_msg)(timeout=30)
         finally:

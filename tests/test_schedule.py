@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -18,7 +19,7 @@ import pytest
 from conftest import SMALL_EVENTS, descendants, write_dataset
 from scheduling import MONDAY, SPEC, calls, schedule, write_schedule
 
-from briefings.build.publish import history_dir, published_build
+from briefings.build.publish import KEEP_FILE, history_dir, published_build
 from briefings.cli import main
 from briefings.exceptions import OutputError, ScheduleError
 from briefings.paths import briefing_notebook
@@ -36,6 +37,11 @@ from briefings.schedule.status import read_status
 @pytest.fixture
 def spec(tmp_path: Path) -> Path:
     return write_schedule(tmp_path)
+
+
+def history_entries(out: Path) -> list[str]:
+    """What the history of `out` holds besides its rule (the keep a schedule recorded)."""
+    return sorted(p.name for p in history_dir(out).iterdir() if p.name != KEEP_FILE)
 
 
 def test_first_run_builds_everything_and_a_second_skips_it(spec):
@@ -163,19 +169,26 @@ def test_a_link_planted_as_one_briefings_lock_fails_that_briefing_only(spec, tmp
     assert (reports / "index.html").exists()
 
 
-def test_runners_write_the_index_one_at_a_time(spec):
+def test_runners_write_the_index_one_at_a_time(spec, monkeypatch):
     reports = spec.parent / "reports"
     (reports / ".locks").mkdir(parents=True)
+    waiting = threading.Event()  # set when the runner asks for the index's lock, and waits
+    real_flock = fcntl.flock
+
+    def flock(handle, operation):
+        held = str(Path(f"/proc/self/fd/{handle.fileno()}").readlink())
+        if operation == fcntl.LOCK_EX and held.endswith(f"/{INDEX_LOCK}.lock"):
+            waiting.set()
+        return real_flock(handle, operation)
+
     with briefing_lock(reports, INDEX_LOCK) as held:  # another runner writing the index
         assert held
+        monkeypatch.setattr(fcntl, "flock", flock)
         runner = threading.Thread(target=schedule, args=(spec, MONDAY), kwargs={"only": ["weekly"]})
         runner.start()
-        deadline = time.monotonic() + 60
-        while not read_status(reports, "weekly") and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert waiting.wait(timeout=60), "the runner never asked for the index's lock"
         assert read_status(reports, "weekly")["last_attempt"]["status"] == "built"
-        runner.join(timeout=1)  # what is left is the index, which must wait for the lock
-        assert runner.is_alive()
+        assert runner.is_alive()  # blocked on the lock held here
         assert not (reports / "index.html").exists()
     runner.join(timeout=60)
     assert not runner.is_alive()
@@ -430,7 +443,7 @@ def test_real_builds_skip_unchanged_rebuild_changed_and_keep_the_last_good_one(t
     [again] = run_schedule(spec, now=MONDAY.replace(hour=8))
     assert again.status == "skipped"
     assert published_build(out) == good
-    assert [p.name for p in history_dir(out).iterdir()] == [good.name]  # nothing rebuilt
+    assert history_entries(out) == [good.name]  # nothing rebuilt
 
     added = {
         **SMALL_EVENTS[3],
@@ -481,7 +494,7 @@ def test_two_runners_started_at_once_build_each_briefing_once(spec):
     for name in ("weekly", "monthly"):
         statuses = sorted(result[name][0] for result in results)
         assert statuses == ["built", "skipped"], results
-        kept = list(history_dir(spec.parent / "reports" / name).iterdir())
+        kept = history_entries(spec.parent / "reports" / name)
         assert len(kept) == 1, kept
 
 
@@ -502,12 +515,12 @@ def test_a_runner_killed_mid_build_publishes_nothing_and_the_next_run_recovers(t
     runner.stderr.close()
     runner.stdout.close()
     assert not out.exists() and not out.is_symlink()  # nothing half-published
-    assert [p.name for p in history.iterdir() if not p.name.startswith(".staging-")] == []
+    assert [p for p in history_entries(out) if not p.startswith(".staging-")] == []
 
     [recovered] = run_schedule(spec, now=datetime(2026, 1, 5, 7, 5))
     assert (recovered.status, recovered.reason) == ("built", "never built")
     assert (out / "briefing.html").is_file()
-    assert [p.name for p in history.iterdir()] == [published_build(out).name]  # staging pruned
+    assert history_entries(out) == [published_build(out).name]  # staging pruned
 
 
 PARALLEL_RUNNER = """

@@ -55,7 +55,7 @@ _TRASH_PREFIX = ".trash-"
 # The history's own rule, written by a build asked to keep a number (a schedule's `keep`):
 # a build not asked for one keeps as many, so a manual build never prunes a scheduled
 # briefing's history with its own default.
-_KEEP_FILE = ".briefings-keep"
+KEEP_FILE = ".briefings-keep"
 _BUILD_ID = re.compile(r"\d{8}T\d{12}Z")
 
 
@@ -191,7 +191,7 @@ def publish(
     if keep is None:
         keep = history_keep(out) or default_keep
     elif keep != history_keep(out):
-        write_atomic(history_dir(out) / _KEEP_FILE, f"{keep}\n")
+        write_atomic(history_dir(out) / KEEP_FILE, f"{keep}\n")
     prune(out, keep=keep)
     return final
 
@@ -200,7 +200,7 @@ def history_keep(out: Path) -> int | None:
     """How many builds the history of `out` keeps, as the last build asked to keep a
     number recorded it; None when none did (or the record is not ours)."""
     try:
-        text = read_own_text(history_dir(out) / _KEEP_FILE).strip()
+        text = read_own_text(history_dir(out) / KEEP_FILE).strip()
     except (ProblemsError, ValueError):
         return None
     count = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
@@ -235,7 +235,7 @@ def unpublish(out: Path) -> None:
     for build in kept_builds(out):
         _remove(build)
     _sweep(history_dir(out))
-    (history_dir(out) / _KEEP_FILE).unlink(missing_ok=True)
+    (history_dir(out) / KEEP_FILE).unlink(missing_ok=True)
     failed_notebook(out).unlink(missing_ok=True)
     with contextlib.suppress(OSError):  # not empty: something else is kept there
         history_dir(out).rmdir()
