@@ -351,6 +351,10 @@ def test_quiet_prints_one_summary_line_and_a_dry_run_says_so(spec, capsys):
     assert main(["schedule", "--spec", str(spec), "--now", "2026-01-05T08:00", "-q"]) == 0
     out, err = capsys.readouterr()
     assert (out, err) == ("0 built, 2 skipped, 0 failed\n", "")
+    assert (
+        main(["schedule", "--spec", str(spec), "--now", "2026-01-05T08:00", "-q", "--dry-run"]) == 0
+    )
+    assert capsys.readouterr().out == "0 would build, 2 skipped, 0 failed\n"
 
     assert main(["schedule", "--spec", str(spec), "--now", "2026-01-12T06:00", "--dry-run"]) == 0
     out, err = capsys.readouterr()

@@ -86,9 +86,10 @@ def test_the_summary_is_a_table_with_totals():
         "x          failed      1.0 s  cell 3 failed",
         "1 built, 1 skipped, 1 failed: x",
     ]
-    assert summary_line([Outcome("a", "would build", "due"), Outcome("b", "skipped", "")]) == (
-        "1 would build, 1 skipped, 0 failed"
-    )
+    dry = [Outcome("a", "would build", "due"), Outcome("b", "skipped", "")]
+    assert summary_line(dry, dry_run=True) == "1 would build, 1 skipped, 0 failed"
+    # A dry run with nothing due built nothing either: it said '0 built'.
+    assert summary_line(dry[1:], dry_run=True) == "0 would build, 1 skipped, 0 failed"
 
 
 def test_the_table_says_how_each_briefing_s_readers_were_told():

@@ -120,14 +120,14 @@ def schedule(args: argparse.Namespace) -> int:
             progress=None if args.quiet else console,
         )
     if args.quiet:  # one line, and each failure on its own line for the log
-        sys.stdout.write(summary_line(outcomes) + "\n")
+        sys.stdout.write(summary_line(outcomes, dry_run=args.dry_run) + "\n")
         for outcome in outcomes:
             if outcome.status == FAILED:
                 print(f"error: briefing '{outcome.name}': {outcome.reason}", file=sys.stderr)
         for line in failed_deliveries(outcomes):
             print(f"warning: {line}", file=sys.stderr)
     else:
-        sys.stdout.write(format_summary(outcomes))
+        sys.stdout.write(format_summary(outcomes, dry_run=args.dry_run))
     if args.dry_run and not args.quiet:
         print("dry run: nothing was built or written", file=sys.stderr)
     return exit_status(outcomes)

@@ -89,9 +89,9 @@ class RunConsole:
             self._drawn = False
 
 
-def format_summary(outcomes: list[Outcome]) -> str:
+def format_summary(outcomes: list[Outcome], *, dry_run: bool = False) -> str:
     """A plain-text table: briefing, status, duration, how its readers were told (when any
-    briefing told anyone) and the reason; then the totals."""
+    briefing told anyone) and the reason; then the totals (`summary_line`)."""
     told = any(o.deliveries for o in outcomes)
     head = ("briefing", "status", "duration", *(("delivery",) if told else ()), "reason")
     rows = [
@@ -112,14 +112,14 @@ def format_summary(outcomes: list[Outcome]) -> str:
             for column, (cell, width) in enumerate(zip(row, widths, strict=False))
         ]
         lines.append("  ".join([*cells, row[-1]]))
-    return "\n".join([*lines, summary_line(outcomes)]) + "\n"
+    return "\n".join([*lines, summary_line(outcomes, dry_run=dry_run)]) + "\n"
 
 
-def summary_line(outcomes: list[Outcome]) -> str:
+def summary_line(outcomes: list[Outcome], *, dry_run: bool = False) -> str:
     """One line of totals ('1 built, 12 skipped, 0 failed'), naming the failed briefings,
     then the deliveries sent and failed if there were any; a dry run counts what it would
-    build instead."""
-    first = WOULD_BUILD if any(o.status == WOULD_BUILD for o in outcomes) else BUILT
+    build instead ('0 would build' when nothing is due: a dry run built nothing)."""
+    first = WOULD_BUILD if dry_run else BUILT
     counts = [f"{sum(o.status == s for o in outcomes)} {s}" for s in (first, SKIPPED, FAILED)]
     failed = [o.name for o in outcomes if o.status == FAILED]
     line = ", ".join(counts) + (f": {', '.join(failed)}" if failed else "")
