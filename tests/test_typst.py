@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
+import os
 import re
+import shutil
 import string
 import subprocess
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -26,7 +29,7 @@ from briefings.exceptions import BuildError
 from briefings.report import typst_markup
 from briefings.report.formatters import Shown, dataframe_typst, register
 from briefings.report.markdown_typst import markdown_to_typst
-from briefings.report.typeset import notebook_to_pdf, notebook_to_typst
+from briefings.report.typeset import FONTS_DIR, notebook_to_pdf, notebook_to_typst
 from briefings.report.typst_markup import TYPST_MIME
 
 # Typst markup that runs code, reads files, makes maths, labels or comments, or closes a
@@ -319,6 +322,46 @@ def test_same_notebook_same_bytes_and_the_date_is_the_build_date(tmp_path) -> No
     reader = PdfReader(io.BytesIO(first.pdf))
     assert reader.metadata["/CreationDate"].startswith("D:20260102")
     assert reader.metadata.title == "T"
+
+
+def test_the_environment_cannot_change_the_pdf(tmp_path) -> None:
+    """The bytes depend on the notebook and the build date only: another process whose
+    environment names other fonts, another font cache, home or clock (what a fontconfig
+    or SOURCE_DATE_EPOCH reader would follow) typesets the same PDF as this one."""
+    built = date(2026, 1, 2)
+    here = notebook_to_pdf(_notebook(), title="T", marking="M", root=tmp_path, built=built).pdf
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    shutil.copy(FONTS_DIR / "DejaVuSans.ttf", fonts / "Other.ttf")
+    saved = tmp_path / "nb.ipynb"
+    nbformat.write(_notebook(), saved)
+    script = (
+        "import sys, nbformat; from datetime import date; from pathlib import Path;"
+        "from briefings.report.typeset import notebook_to_pdf;"
+        "nb = nbformat.read(sys.argv[1], as_version=4);"
+        "sys.stdout.buffer.write(notebook_to_pdf(nb, title='T', marking='M',"
+        " root=Path(sys.argv[2]), built=date(2026, 1, 2)).pdf)"
+    )
+    root = tmp_path / "elsewhere"
+    root.mkdir()
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "FONTCONFIG_FILE": "/dev/null",
+        "TYPST_FONT_PATHS": str(fonts),
+        "SOURCE_DATE_EPOCH": "0",
+        "TZ": "Pacific/Kiritimati",
+        "LANG": "de_DE.UTF-8",
+    }
+    there = subprocess.run(
+        [sys.executable, "-c", script, str(saved), str(root)],
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    assert there == here
 
 
 def test_a4_pages_with_the_marking_title_and_page_numbers(tmp_path) -> None:
