@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import write_dataset
 
-from briefings.build.folder import BuildFolder, DatasetRecord, Digest, Manifest, read_previous
+from briefings.build.folder import BuildFolder, DatasetRecord, Digest, Manifest
 from briefings.data.dataset import load_dataset
 from briefings.data.params import prepare
+from briefings.data.previous_build import read_previous
 from briefings.data.states import compute_states, states_to_csv
 
 # The manifest of a scheduled first build as the tool wrote it on 2026-11-28 (before the

@@ -11,9 +11,10 @@ from conftest import SMALL_EVENTS, SMALL_SOURCES, write_dataset
 from test_typst import typeset_text
 
 from briefings.data.params import prepare
+from briefings.data.previous_build import PreviousBuild
 from briefings.data.states import compute_states, states_to_csv
 from briefings.report import markup, typst_markup
-from briefings.report.changes import PreviousBuild, changes_since_section, compare
+from briefings.report.changes import changes_since_section, compare
 
 HOSTILE = '<script>alert("x")</script> & co'
 

@@ -1,5 +1,5 @@
 """The build folder under its documented first name, for scripts that read build folders;
-it lives in briefings.build.folder."""
+it lives in briefings.build.folder (reading a previous build in briefings.data.previous_build)."""
 
 from briefings.build.folder import (
     CHART,
@@ -12,8 +12,8 @@ from briefings.build.folder import (
     DatasetRecord,
     Digest,
     Manifest,
-    read_previous,
 )
+from briefings.data.previous_build import read_previous
 
 __all__ = [
     "CHART",

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from briefings import settings
 from briefings.build import publish
-from briefings.build.fingerprint import files_hash, inputs_hash, library_versions, request_hash
+from briefings.build.fingerprint import inputs_hash, library_versions, request_hash
 from briefings.build.folder import FORMATS, BuildFolder, DatasetRecord, Digest, Manifest
 from briefings.data.params import Origin, Parameters, RequestedParameters, request_parameters
 from briefings.exceptions import OutputError, ProblemsError
@@ -267,7 +267,7 @@ def _build_into(staging: Path, job: _Job, handed: list[Dataset]) -> Manifest:
     folder = BuildFolder(staging)
     digest: list[Digest] = []  # the second thread's, handed over
     dataset = handed.pop()
-    record = DatasetRecord(dataset.id, str(dataset.path), files_hash(dataset.files))
+    record = DatasetRecord(dataset.id, str(dataset.path), dataset.content_hash())
 
     def alongside_kernel() -> None:
         nonlocal dataset

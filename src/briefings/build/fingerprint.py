@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from briefings.data.params import OCCASION_PARAMETERS, Parameters, RequestedParameters
 from briefings.exceptions import ProblemsError
-from briefings.inputs.inputfile import read_input
+from briefings.inputs.inputfile import files_hash
 from briefings.paths import DATASET_FILES, PROJECT_TEMPLATE
 
 if TYPE_CHECKING:  # imports pandas, which a cache hit never needs
@@ -39,23 +39,6 @@ OUTPUT_LIBRARIES = (
 )
 
 
-def files_hash(paths: Iterable[Path]) -> str:
-    """sha256 over the names and bytes of files, in the order given.
-
-    Each is read as every input is (inputfile.read_input): a regular file within the size
-    limit, else ProblemsError.
-    """
-    sha256 = hashlib.sha256()
-    for path in paths:
-        sha256.update(path.name.encode() + b"\0" + read_input(path) + b"\0")
-    return sha256.hexdigest()
-
-
-def dataset_hash(dataset: Dataset) -> str:
-    """The hash of the dataset's three files."""
-    return files_hash(dataset.files)
-
-
 def inputs_hash(
     params: Parameters, dataset: Dataset, formats: Iterable[str], notebook: Path
 ) -> str:
@@ -67,7 +50,7 @@ def inputs_hash(
     settings = {k: v for k, v in params.as_dict().items() if k not in OCCASION_PARAMETERS}
     settings["data_dir"] = dataset.id  # where the data lives does not change it
     return _combined(
-        dataset_hash(dataset),
+        dataset.content_hash(),
         files_hash([notebook]),
         code_hash(),
         json.dumps({"params": settings, "formats": sorted(formats)}, sort_keys=True),

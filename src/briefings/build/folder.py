@@ -16,27 +16,22 @@ versions wrote, so their builds keep reading and new ones read in older versions
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from briefings.exceptions import ProblemsError
-from briefings.inputs.nofollow import is_real_file, is_real_folder, read_own_json
+from briefings.data.previous_build import (
+    DATASET_COPY,
+    MANIFEST,
+    STATE_TABLE,
+    read_manifest_json,
+)
+from briefings.inputs.nofollow import is_real_file, is_real_folder
 from briefings.report.digest import Digest
 
-if TYPE_CHECKING:  # both import pandas, which the index and a cache hit never need
-    from briefings.data.dataset import Dataset
-    from briefings.report.changes import PreviousBuild
-
 FORMATS = ("html", "pdf")  # what a briefing can be built as: briefing.<format>
-MANIFEST = "manifest.json"
-STATE_TABLE = "states.csv"
-DATASET_COPY = "dataset"  # a copy of the dataset files the build was made from
 EXECUTED_NOTEBOOK = "briefing.ipynb"
 CHART = "timeline.svg"
 
@@ -161,11 +156,8 @@ class BuildFolder:
 
     def read_manifest(self) -> Manifest | None:
         """The folder's manifest; None when it is missing, a link or not a JSON object."""
-        try:
-            data = read_own_json(self.manifest_file)
-        except (ProblemsError, ValueError):
-            return None
-        return Manifest.from_json(data) if isinstance(data, dict) else None
+        data = read_manifest_json(self.manifest_file)
+        return None if data is None else Manifest.from_json(data)
 
     def write_manifest(self, manifest: Manifest) -> None:
         self.manifest_file.write_text(manifest.to_json(), encoding="utf-8")
@@ -198,33 +190,6 @@ class BuildFolder:
             for path in self.dataset_copy.iterdir():
                 if is_real_file(path):
                     shutil.copyfile(path, copy.dataset_copy / path.name)
-
-
-def read_previous(states_file: Path) -> PreviousBuild | None:
-    """The previous build a scheduled build compares itself with: the state table at
-    `states_file` (the `previous_states` parameter) and the manifest and dataset copy
-    beside it. None when there is no such file (a first build). A missing or unloadable
-    dataset copy only narrows the comparison to the states."""
-    from briefings.data.dataset import load_dataset
-    from briefings.exceptions import DatasetError
-    from briefings.report.changes import PreviousBuild
-
-    try:
-        text = Path(states_file).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    folder = BuildFolder(Path(states_file).parent)
-    dataset: Dataset | None
-    try:
-        dataset = load_dataset(folder.dataset_copy)
-    except DatasetError:
-        dataset = None
-    manifest = folder.read_manifest()
-    return PreviousBuild(
-        states=tuple(csv.DictReader(io.StringIO(text))),
-        dataset=dataset,
-        built_at=manifest.built_at if manifest is not None else "",
-    )
 
 
 def _text(value: object) -> str:

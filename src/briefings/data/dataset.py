@@ -31,6 +31,7 @@ from briefings.data.grades import RELIABILITY_MEANINGS as RELIABILITY_MEANINGS
 from briefings.data.vocabulary import StateDef, Track, read_dataset_yaml
 from briefings.exceptions import DatasetError, Problem
 from briefings.inputs.csvfile import read_rows
+from briefings.inputs.inputfile import files_hash
 from briefings.paths import DATASET_FILE, DATASET_FILES, EVENTS_FILE, SOURCES_FILE
 
 
@@ -52,6 +53,11 @@ class Dataset:
     def files(self) -> tuple[Path, ...]:
         """The files the dataset is made of, in a fixed order (for hashing)."""
         return tuple(self.path / name for name in DATASET_FILES)
+
+    def content_hash(self) -> str:
+        """The sha256 of the dataset's three files: what the cache and the method
+        section call the dataset's version."""
+        return files_hash(self.files)
 
     def track(self, track_id: str) -> Track:
         """The track with this id."""

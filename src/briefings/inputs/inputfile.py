@@ -9,8 +9,10 @@ would be read whole: each is refused at once with one line saying what the path 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from briefings.exceptions import Problem, ProblemsError
@@ -95,3 +97,12 @@ def _unopenable(path: Path, error: OSError, missing: str) -> str:
     if error.errno == errno.ENXIO:
         return "is a socket, not a regular file"
     return f"cannot read the file ({error.strerror})"
+
+
+def files_hash(paths: Iterable[Path]) -> str:
+    """sha256 over the names and bytes of files, in the order given, each read as
+    `read_input` reads it (a regular file within the size limit, else ProblemsError)."""
+    sha256 = hashlib.sha256()
+    for path in paths:
+        sha256.update(path.name.encode() + b"\0" + read_input(path) + b"\0")
+    return sha256.hexdigest()

@@ -1,7 +1,7 @@
 """What changed since the previous build of a briefing.
 
 The caller hands over what the previous build recorded (its state table, the dataset
-it was made from, when it was made: see buildfolder.read_previous) as plain values; this
+it was made from, when it was made: see data/previous_build.py) as plain values; this
 module reads no files. Both builds are seen through the current parameters, so only
 what this briefing shows counts: new, removed and edited events, stretches of state
 that appeared, went or ended differently, newly contested stretches, and changed source
@@ -24,6 +24,7 @@ from briefings.data.dataset import EVENT_COLUMNS, Dataset
 from briefings.data.dates import format_partial
 from briefings.data.moments import readable, stored_time
 from briefings.data.params import Parameters
+from briefings.data.previous_build import PreviousBuild
 from briefings.data.states import key_events, states_to_csv, visible_events
 
 # What an edit to an event can touch; credibility is reported as a grade change instead.
@@ -105,15 +106,6 @@ class Changes:
             or self.contested
             or self.grades
         )
-
-
-@dataclass(frozen=True)
-class PreviousBuild:
-    """What a previous build left to compare with."""
-
-    states: tuple[Mapping[str, str], ...]  # its state table's rows, as states.csv writes them
-    dataset: Dataset | None  # None when it kept no usable copy: only states are compared
-    built_at: str  # when it was made, ISO 8601 ('' when not recorded)
 
 
 def compare(

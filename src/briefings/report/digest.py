@@ -56,7 +56,7 @@ def build_digest(params: Parameters, dataset: Dataset) -> Digest:
 def changes_found(params: Parameters, table: pd.DataFrame, dataset: Dataset) -> Changes | None:
     """The state table compared with the previous build's, which `previous_states` names;
     None when there is none (a first build)."""
-    from briefings.build.folder import read_previous
+    from briefings.data.previous_build import read_previous
     from briefings.report.changes import compare
 
     previous = read_previous(params.previous_states)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import pandas as pd
 from IPython.display import SVG, display
 
-from briefings.build.fingerprint import dataset_hash
 from briefings.data.dataset import Dataset
 from briefings.data.params import PARAMETERS_SHOWN, Parameters, prepare
 from briefings.data.states import compute_states, key_events, visible_events
@@ -106,7 +105,7 @@ class Briefing:
         the notebook)."""
         return Shown.of(
             sections.method_facts(
-                self.dataset, self.params, dataset_hash=dataset_hash(self.dataset)
+                self.dataset, self.params, dataset_hash=self.dataset.content_hash()
             )
         )
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from briefings import settings
 from briefings.build.builder import build_briefing
-from briefings.build.fingerprint import dataset_hash, inputs_hash
+from briefings.build.fingerprint import inputs_hash
 from briefings.build.folder import BuildFolder
 from briefings.build.kernels import pool as kernels
 from briefings.build.kernels.lifetime import die_with_parent
@@ -332,7 +332,7 @@ def _check(briefing: ScheduledBriefing, run: _Run) -> Outcome | str:
     if manifest is None:
         return "never built"
     if manifest.inputs_hash != inputs_hash(params, dataset, briefing.formats, run.notebook):
-        data_changed = manifest.dataset.hash != dataset_hash(dataset)
+        data_changed = manifest.dataset.hash != dataset.content_hash()
         what = "the data" if data_changed else "the notebook, code, parameters or formats"
         return f"inputs changed: {what}"
     fire = next_fire(briefing.cron, last_success(run.reports, briefing.name, published, manifest))
