@@ -119,36 +119,9 @@ def read_rows(
     line = 1
     try:
         header = [cell.strip() for cell in next(reader)]
-        if len(header) == 1 and ";" in header[0]:
-            problems.append(
-                Problem(
-                    name, "is separated by semicolons; save it with commas as the separator", row=1
-                )
-            )
-            return []
-        missing = [c for c in columns if c not in header and c not in optional]
-        unknown = [c for c in header if c not in columns]
-        if not set(header) & set(columns):
-            # Not a file of this kind at all (a link to the wrong file, a key file): its
-            # first line may be a secret, so nothing of it is quoted.
-            problems.append(
-                Problem(
-                    name,
-                    "is not the CSV file expected here: its first line names none of the "
-                    f"columns (the columns are: {','.join(columns)}); nothing of it is shown",
-                    row=1,
-                )
-            )
-            return []
-        if missing or unknown:
-            parts = []
-            if missing:
-                parts.append("missing column(s) " + ", ".join(f"'{c}'" for c in missing))
-            if unknown:
-                parts.append("unknown column(s) " + ", ".join(quoted(c) for c in unknown))
-            problems.append(
-                Problem(name, f"{'; '.join(parts)} (the columns are: {','.join(columns)})", row=1)
-            )
+        problem = _header_problem(header, columns, optional)
+        if problem is not None:
+            problems.append(Problem(name, problem, row=1))
             return []
         index: dict[str, int | None] = {
             **dict.fromkeys(optional),
@@ -184,6 +157,31 @@ def read_rows(
         problems.append(Problem(name, f"malformed CSV: {hint}", row=line))
         return []
     return rows
+
+
+def _header_problem(
+    header: list[str], columns: tuple[str, ...], optional: tuple[str, ...]
+) -> str | None:
+    """What is wrong with a CSV file's header line; None when it names the columns."""
+    if len(header) == 1 and ";" in header[0]:
+        return "is separated by semicolons; save it with commas as the separator"
+    if not set(header) & set(columns):
+        # Not a file of this kind at all (a link to the wrong file, a key file): its
+        # first line may be a secret, so nothing of it is quoted.
+        return (
+            "is not the CSV file expected here: its first line names none of the "
+            f"columns (the columns are: {','.join(columns)}); nothing of it is shown"
+        )
+    missing = [c for c in columns if c not in header and c not in optional]
+    unknown = [c for c in header if c not in columns]
+    if not (missing or unknown):
+        return None
+    parts = []
+    if missing:
+        parts.append("missing column(s) " + ", ".join(f"'{c}'" for c in missing))
+    if unknown:
+        parts.append("unknown column(s) " + ", ".join(quoted(c) for c in unknown))
+    return f"{'; '.join(parts)} (the columns are: {','.join(columns)})"
 
 
 def _controls(
