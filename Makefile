@@ -89,9 +89,15 @@ validate: $(STAMP) ## check the dataset (DATA=data/<id>)
 states: $(STAMP) ## print the state table as CSV
 	$(BIN)/briefings states $(if $(DATA),--data "$(DATA)")
 
+# The suite runs in a new random order each time (pytest-randomly prints the seed; the same
+# order again: `.venv/bin/python -m pytest --randomly-seed=N`) and on every core (pytest-xdist).
 .PHONY: test
 test: $(STAMP) lint ## run the lint and the whole test suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+.PHONY: check
+check: $(STAMP) lint ## the edit loop: the lint and the fast tests (no kernel started)
+	$(BIN)/python -m pytest -n auto -m "not slow" -q
 
 .PHONY: lint
 lint: $(STAMP) ## check the code: ruff, and the layers' import contracts (pyproject.toml)

@@ -7,6 +7,7 @@ their code cells run on a kernel started through the server, over its websocket.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,10 +74,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory) -> Lab:
+@contextlib.contextmanager
+def running_lab(folder: Path) -> Iterator[Lab]:
+    """`make lab` serving `folder`, stopped (and every process it started) on leaving."""
     make = require_program("make")
-    folder = tmp_path_factory.mktemp("lab")
     token, port = secrets.token_hex(16), free_port()
     log = folder / "lab.log"
     # A home whose login start-up file sets PATH afresh, as Debian's /etc/profile does:
@@ -117,13 +119,20 @@ def lab(tmp_path_factory) -> Lab:
         server.remember_processes()
         yield server
     finally:
-        # A safety net when the shutdown test did not run (e.g. `-k`); it asserts on its own.
+        # The shutdown test stops its own server and asserts on it; this stops the rest.
         if process.poll() is None:
             os.killpg(process.pid, 15)
             process.wait(timeout=30)
         for child in server.seen.values():
             if child.is_running():
                 child.kill()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory) -> Iterator[Lab]:
+    """One server for the module's tests, which leave it running."""
+    with running_lab(tmp_path_factory.mktemp("lab")) as server:
+        yield server
 
 
 def run_cells(lab: Lab, notebook_path: str, kernel_name: str, sources: list[str]) -> list[list]:
@@ -388,8 +397,14 @@ def test_published_briefings_and_index_links_open_through_the_server(lab):
 
 
 @pytest.mark.slow
-def test_shutdown_leaves_no_process(lab):
-    # A kernel still running at shutdown must be stopped by the server, not orphaned.
+def test_shutdown_leaves_no_process(tmp_path):
+    """A kernel still running at shutdown is stopped by the server, not orphaned. The
+    server is this test's own: the module's other tests may run after it, in any order."""
+    with running_lab(tmp_path) as lab:
+        _shut_down_with_a_kernel_running(lab)
+
+
+def _shut_down_with_a_kernel_running(lab: Lab) -> None:
     session = lab.call(
         "POST",
         "/api/sessions",
