@@ -333,7 +333,17 @@ def bench(runs: int, sizes: tuple[int, ...], work: Path) -> tuple[dict[str, Case
     add(Case("help", "briefings --help"), lambda: [[briefings, "--help"]])
     add(Case("validate", "briefings validate"), lambda: [[briefings, "validate"]])
 
-    stopped = {}
+    synthetic, stopped = synthetic_cases(runs, sizes, work, briefings)
+    return {**cases, **synthetic}, stopped
+
+
+def synthetic_cases(
+    runs: int, sizes: tuple[int, ...], work: Path, briefings: str
+) -> tuple[dict[str, Case], dict[int, int]]:
+    """Cold builds of synthetic datasets of each size (fewer runs for the larger ones) and
+    the exit status of each size whose build stopped."""
+    cases: dict[str, Case] = {}
+    stopped: dict[int, int] = {}
     for size in sizes:
         data = synthetic_dataset(work / f"synthetic-{size}", size)
         out = work / f"out-{size}"
