@@ -19,7 +19,7 @@ import nbformat
 import pandas as pd
 import pytest
 from conftest import require_program
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 from nbformat import v4
@@ -110,10 +110,14 @@ TEXT = st.text(alphabet=string.printable + "éü–—’“”…\u2028\u0085\x
 
 @settings(max_examples=40, deadline=None)
 @given(TEXT.filter(str.strip))
+@example("0000000000000000000000000000_0")  # a break kept in the text layer
 def test_any_text_prints_as_itself(tmp_path_factory, value: str) -> None:
     root = tmp_path_factory.mktemp("any")
     text = pdf_text(typeset(f"START {typst_markup.escape(value)} END", root))
-    assert re.search(r"START (.*) END", text)[1] == _squeezed(value.replace("\xa0", " "))
+    # The break opportunities escape() adds inside a long run are zero-width spaces: they
+    # print nothing, but Typst keeps some of them in the text layer, so they are left out.
+    printed = re.search(r"START (.*) END", text)[1].replace(typst_markup.ZERO_WIDTH_SPACE, "")
+    assert printed == _squeezed(value.replace("\xa0", " "))
 
 
 def test_a_string_literal_holds_any_value(tmp_path) -> None:
