@@ -60,6 +60,22 @@ def headless_chromium():
             browser.close()
 
 
+# The widths a reader sees a briefing at: a phone's and a desktop's, in CSS pixels.
+WIDTHS = {"phone": 390, "desktop": 1280}
+
+
+def measured_at_widths(html: Path, measure) -> dict[str, dict]:
+    """`measure(page)` of the HTML file opened in headless Chromium at each of WIDTHS."""
+    measured = {}
+    with headless_chromium() as browser:
+        for name, width in WIDTHS.items():
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(html.resolve().as_uri())
+            measured[name] = measure(page)
+            page.close()
+    return measured
+
+
 # The words under an element that a browser drew on two lines or more: broken between two
 # letters or digits, with a hyphen or without (a line may end after a dash or a slash, where
 # the text has one). Text drawn in a box a pixel wide (visually hidden, for screen

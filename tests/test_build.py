@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import fake_build, headless_chromium, start_tags
+from conftest import WIDTHS, fake_build, headless_chromium, measured_at_widths, start_tags
 from pypdf import PdfReader
 
 from briefings.build import builder as build
@@ -265,38 +265,32 @@ def test_cache_hit_answers_before_pandas_is_imported(built):
 
 # --- reading: phone and desktop widths, chart links and tooltips, the first PDF page ---------
 
-WIDTHS = {"phone": 390, "desktop": 1280}
-
 
 @pytest.fixture(scope="module")
 def layouts(built):
     """Measurements of the built briefing in Chromium at a phone's and a desktop's width."""
-    measured = {}
-    with headless_chromium() as browser:
-        for name, width in WIDTHS.items():
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.goto((built.out_dir / "briefing.html").resolve().as_uri())
-            measured[name] = page.evaluate(
-                """() => {
-                  const box = (el) => el ? el.getBoundingClientRect() : null;
-                  const head = (table, n) =>
-                    box(document.querySelector(`.${table} thead th:nth-child(${n})`));
-                  const label = [...document.querySelectorAll('svg text')]
-                    .find((t) => t.textContent.trim() === 'Security assistance');
-                  return {
-                    scroll: document.documentElement.scrollWidth,
-                    client: document.documentElement.clientWidth,
-                    what: head('bf-changes-table', 5)?.width,
-                    credibility: head('bf-changes-table', 7)?.width,
-                    notes: head('bf-sources-table', 6)?.width,
-                    card: box(document.querySelector('.bf-changes-table td.bf-what')).width,
-                    table: box(document.querySelector('.bf-changes-table')).width,
-                    labelHeight: box(label).height,
-                  };
-                }"""
-            )
-            page.close()
-    return measured
+    return measured_at_widths(
+        built.out_dir / "briefing.html",
+        lambda page: page.evaluate(
+            """() => {
+          const box = (el) => el ? el.getBoundingClientRect() : null;
+          const head = (table, n) =>
+            box(document.querySelector(`.${table} thead th:nth-child(${n})`));
+          const label = [...document.querySelectorAll('svg text')]
+            .find((t) => t.textContent.trim() === 'Security assistance');
+          return {
+            scroll: document.documentElement.scrollWidth,
+            client: document.documentElement.clientWidth,
+            what: head('bf-changes-table', 5)?.width,
+            credibility: head('bf-changes-table', 7)?.width,
+            notes: head('bf-sources-table', 6)?.width,
+            card: box(document.querySelector('.bf-changes-table td.bf-what')).width,
+            table: box(document.querySelector('.bf-changes-table')).width,
+            labelHeight: box(label).height,
+          };
+        }"""
+        ),
+    )
 
 
 @pytest.mark.parametrize("name", WIDTHS)

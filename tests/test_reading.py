@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import broken_words, headless_chromium
+from conftest import WIDTHS, broken_words, measured_at_widths
 
 from briefings.build.builder import build_briefing
 
 pytestmark = pytest.mark.slow
 
-WIDTHS = {"phone": 390, "desktop": 1280}
 LEGEND = ".celltag_chart .bf-chart"
 
 # The boxes a reader's eye goes to: the chart, its scroll box and legend, the wide tables.
@@ -62,18 +61,14 @@ def briefing(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pages(briefing):
     """Measurements and the broken words of the parameters table, at each width."""
-    measured = {}
-    with headless_chromium() as browser:
-        for name, width in WIDTHS.items():
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            page.goto(briefing.resolve().as_uri())
-            measured[name] = {
-                **page.evaluate(MEASURE),
-                "params_broken": broken_words(page, ".bf-params-table"),
-                "legend_broken": page.query_selector(LEGEND) and broken_words(page, LEGEND),
-            }
-            page.close()
-    return measured
+    return measured_at_widths(
+        briefing,
+        lambda page: {
+            **page.evaluate(MEASURE),
+            "params_broken": broken_words(page, ".bf-params-table"),
+            "legend_broken": page.query_selector(LEGEND) and broken_words(page, LEGEND),
+        },
+    )
 
 
 def test_on_a_desktop_the_chart_is_as_wide_as_the_tables(pages):
