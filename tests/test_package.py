@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import csv
 import os
+import secrets
+import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
+import requests
 from conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -22,20 +27,24 @@ def _run(command: list, *, cwd: Path, timeout: int = 300) -> subprocess.Complete
     """Run a command outside the project: no venv, no PYTHONPATH, no BRIEFINGS_ROOT, and
     Jupyter's user folder in a folder of its own, so a kernel registered in ~/.local
     cannot stand in for the fresh venv's."""
+    return subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _environment() -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "BRIEFINGS_ROOT", "JUPYTER_PATH")
     }
     env["JUPYTER_DATA_DIR"] = str(JUPYTER_DATA_DIR)
-    return subprocess.run(
-        [str(part) for part in command],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return env
 
 
 def _ok(result: subprocess.CompletedProcess) -> str:
@@ -152,6 +161,21 @@ def _append_rows(path: Path, rows: list[dict]) -> None:
         csv.DictWriter(handle, fieldnames=header, lineterminator="\n").writerows(rows)
 
 
+def _as_the_readme_says(readme: str, command: str, **options) -> subprocess.CompletedProcess:
+    """`command` run after the README's `export PATH=…` line, in bash with a PATH that
+    holds only the system's programs."""
+    [export] = [line for line in readme.splitlines() if line.startswith("export PATH=")]
+    script = f"export PATH=/usr/bin:/bin\n{export}\n{command}"
+    return _run(["bash", "-c", script], **options)
+
+
+def _code_lines(readme: str, section: str) -> list[str]:
+    """The lines of the shell blocks in the README's section headed `section`."""
+    text = readme.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    blocks = text.split("```sh\n")[1:]
+    return [line for block in blocks for line in block.split("```", 1)[0].splitlines()]
+
+
 def test_init_gives_a_project_the_installed_package_validates_and_builds(installed, tmp_path):
     briefings = installed / "bin" / "briefings"
     made = _ok(_run([briefings, "init", "Gulf Watch"], cwd=tmp_path)).splitlines()
@@ -176,13 +200,94 @@ def test_init_gives_a_project_the_installed_package_validates_and_builds(install
 
     _append_rows(data / "sources.csv", SOURCES)  # an analyst's first entries
     _append_rows(data / "events.csv", EVENTS)
-    checked = _ok(_run([briefings, "validate"], cwd=project / "notebooks"))
+    # As the README says: its export line, then the bare command, in a shell whose PATH
+    # has no briefings on it (issue 22 §16).
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    checked = _ok(_as_the_readme_says(readme, "briefings validate", cwd=project / "notebooks"))
     assert checked == f"{data}: valid – 2 tracks, 3 events, 2 sources\n"
 
-    built = _ok(_run([briefings, "build", "--format", "both", "-q"], cwd=project, timeout=600))
+    built = _ok(
+        _as_the_readme_says(readme, "briefings build --format both -q", cwd=project, timeout=600)
+    )
     out = project / "reports" / "gulf-watch"
     assert built.splitlines() == [str(out / "briefing.html"), str(out / "briefing.pdf")]
     html = (out / "briefing.html").read_text(encoding="utf-8")
     assert "Gulf Watch: a sourced timeline briefing" in html
     assert "Renewal talks stalled." in html
     assert (out / "briefing.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_new_projects_readme_opens_its_notebook_in_jupyterlab(installed, tmp_path):
+    """The README's lab section, followed line by line in the fresh venv: install the
+    lab's requirements (the venv has none), register the kernel the notebook asks for,
+    start JupyterLab; the notebook's kernel is then the venv's Python, with briefings."""
+    project = tmp_path / "Gulf Watch"
+    _ok(_run([installed / "bin" / "briefings", "init", project], cwd=tmp_path))
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "briefings[lab]" not in readme
+    install, register, lab = _code_lines(readme, "Editing the notebook in JupyterLab")
+    python = installed / "bin" / "python"
+    assert install.startswith(f"{python} -m pip install 'jupyter")
+    # The venv uv made has no pip: the README's other way, uv, with the same list.
+    requirements = shlex.split(install)[4:]
+    uv = [sys.executable, "-m", "uv", "--no-config", "pip", "install", "--quiet"]
+    _ok(
+        _run(
+            [*uv, "--python", python, "-c", PROJECT_ROOT / "requirements.txt", *requirements],
+            cwd=tmp_path,
+        )
+    )
+    _ok(_run(shlex.split(register), cwd=project))
+    port, token = _free_port(), secrets.token_hex(16)
+    command = [*shlex.split(lab), "--no-browser", f"--ServerApp.port={port}", "--allow-root"]
+    log = (tmp_path / "lab.log").open("wb")
+    server = subprocess.Popen(
+        command,
+        cwd=project,
+        env={**_environment(), "JUPYTER_TOKEN": token},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url, headers = f"http://127.0.0.1:{port}", {"Authorization": f"token {token}"}
+    try:
+        up = lambda: requests.get(f"{url}/api/status", headers=headers, timeout=5).ok  # noqa: E731
+        _wait_for(up, about=tmp_path / "lab.log")
+        specs = requests.get(f"{url}/api/kernelspecs", headers=headers, timeout=30).json()
+        assert Path(specs["kernelspecs"]["briefings"]["spec"]["argv"][0]).parent == python.parent
+        served = requests.get(f"{url}/api/contents/notebooks/briefing.ipynb", headers=headers)
+        assert served.json()["content"]["metadata"]["kernelspec"]["name"] == "briefings"
+        body = {
+            "path": "notebooks/briefing.ipynb",
+            "type": "notebook",
+            "kernel": {"name": "briefings"},
+        }
+        session = requests.post(f"{url}/api/sessions", headers=headers, json=body, timeout=60)
+        assert session.status_code == 201 and session.json()["kernel"]["name"] == "briefings"
+        answer = _ok(
+            _run([python, "-c", "import briefings; print(briefings.__file__)"], cwd=project)
+        )
+        assert Path(answer.strip()).is_relative_to(installed)
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=60)
+        log.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(condition, *, about: Path, seconds: float = 120) -> None:
+    """Poll `condition` (a server coming up, a kernel starting) until it holds."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if condition():
+                return
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline, about.read_text(errors="replace")
+        time.sleep(0.3)

@@ -7,9 +7,13 @@ project starts from the very notebook the shipped briefing is built with.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+import shlex
 import shutil
+import sys
+from importlib import metadata
 from pathlib import Path
 from string import Template
 
@@ -36,6 +40,46 @@ def dataset_id(folder: Path) -> str:
     return slug or "briefing"
 
 
+def environment_words() -> dict[str, str]:
+    """How the new project's README names this environment: the folder of the `briefings`
+    that made it (it may not be on PATH), the kernel to register, and, when JupyterLab is
+    not installed here, the lab extra's requirements to install (from this package's own
+    metadata: `briefings[lab]` from the package index would be another project)."""
+    python = Path(sys.executable)
+    bin_folder = python.parent
+    words = {
+        "env": str(Path(sys.prefix)),
+        "bin": str(bin_folder),
+        "path_first": f'{shlex.quote(str(bin_folder))}:"$PATH"',
+        "register_kernel": shlex.join(
+            [str(python), "-m", "ipykernel", "install", "--sys-prefix", "--name", "briefings"]
+        )
+        + " --display-name 'Python (briefings)'",
+        "jupyter": shlex.quote(str(bin_folder / "jupyter")),
+        "lab_install": "",
+    }
+    if importlib.util.find_spec("jupyterlab") is None:
+        wanted = [
+            requirement.strip()
+            for requirement, _, marker in (r.partition(";") for r in _requirements())
+            if marker.replace(" ", "").replace("'", '"') == 'extra=="lab"'
+        ]
+        install = shlex.join([str(python), "-m", "pip", "install", *wanted])
+        words["lab_install"] = (
+            "JupyterLab is not installed beside this `briefings`; install the lab's\n"
+            f"requirements into `{sys.prefix}` first (with pip, or `uv pip install --python\n"
+            f"{python}` and the same list):\n\n```sh\n{install}\n```\n\n"
+        )
+    return words
+
+
+def _requirements() -> list[str]:
+    try:
+        return metadata.requires("briefings") or []
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return []
+
+
 def init_project(folder: Path) -> list[Path]:
     """Create a briefing project in `folder` (new or empty); return the files made.
 
@@ -50,6 +94,7 @@ def init_project(folder: Path) -> list[Path]:
     name = folder.resolve().name
     title = f"{name}: a sourced timeline briefing"
     words = {"id": ident, "name": name, "title": json.dumps(title, ensure_ascii=False)}
+    words |= environment_words()
     made = []
     try:
         for source, target in LAYOUT.items():
