@@ -19,6 +19,7 @@ import pytest
 from conftest import SMALL_EVENTS, descendants, write_dataset
 from scheduling import MONDAY, SPEC, calls, schedule, write_schedule
 
+from briefings.build.folder import BuildFolder
 from briefings.build.publish import KEEP_FILE, history_dir, published_build
 from briefings.cli import main
 from briefings.exceptions import OutputError, ScheduleError
@@ -468,6 +469,12 @@ def test_real_builds_skip_unchanged_rebuild_changed_and_keep_the_last_good_one(t
     assert "Talks resumed &lt;b&gt;quietly&lt;/b&gt;." in html
     rebuilt = published_build(out)
     assert rebuilt != good
+    # The previous build it compared with is named by one path every run, not a random
+    # temporary folder (issue 22 §18), and that copy is gone once the build is published.
+    record = history_dir(out) / ".previous" / "states.csv"
+    assert BuildFolder(rebuilt).read_manifest().parameters["previous_states"] == str(record)
+    assert str(record) in html and "briefings-previous" not in html
+    assert not record.parent.exists()
 
     broken = tmp_path / "broken.ipynb"
     notebook = json.loads(briefing_notebook().read_text(encoding="utf-8"))

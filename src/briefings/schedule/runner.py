@@ -25,7 +25,7 @@ import fcntl
 import gc
 import multiprocessing
 import os
-import tempfile
+import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -41,13 +41,13 @@ from briefings.build.fingerprint import inputs_hash
 from briefings.build.folder import BuildFolder
 from briefings.build.kernels import pool as kernels
 from briefings.build.kernels.lifetime import die_with_parent
-from briefings.build.publish import published_build
+from briefings.build.publish import history_dir, published_build
 from briefings.data.moments import real_now
 from briefings.data.params import prepare
 from briefings.deliver.feed import write_feed
 from briefings.deliver.notify import Delivery
 from briefings.exceptions import BriefingsError, LockError, one_line
-from briefings.inputs.nofollow import open_own, real_folder
+from briefings.inputs.nofollow import is_real_folder, open_own, real_folder
 from briefings.paths import briefing_notebook
 from briefings.schedule.clock import (
     check_run_time,
@@ -71,6 +71,7 @@ SKIPPED = "skipped"  # an outcome never recorded: the status file keeps BUILT or
 WOULD_BUILD = "would build"  # a dry run's verdict on a briefing that is due or changed
 LOCK_DIR = ".locks"
 BUSY = "being built by another runner"
+PREVIOUS = ".previous"  # in a briefing's history: the record its scheduled build compares with
 INDEX_LOCK = "_index"  # not a possible briefing name (those are slugs)
 DEFAULT_JOBS = min(2, os.cpu_count() or 1)  # two builds at once beat one on 2 cores
 
@@ -342,17 +343,8 @@ def _check(briefing: ScheduledBriefing, run: _Run) -> Outcome | str:
 
 
 def _build(briefing: ScheduledBriefing, run: _Run, build: Callable[..., object]) -> str:
-    """Build and publish one briefing, handing it the published build to compare with.
-
-    The previous build is copied aside first: publishing the new one prunes history.
-    """
-    with tempfile.TemporaryDirectory(prefix="briefings-previous-") as temporary:
-        # An empty folder when there is nothing to compare with: the check and the changes
-        # section then know it is a first build.
-        published = published_build(briefing.out)
-        previous = BuildFolder(Path(temporary))
-        if published is not None:
-            BuildFolder(published).copy_record(previous)
+    """Build and publish one briefing, handing it the published build to compare with."""
+    with _previous_record(briefing.out) as previous:
         raw = {
             **briefing.params,
             "previous_states": str(previous.state_table),
@@ -368,6 +360,29 @@ def _build(briefing: ScheduledBriefing, run: _Run, build: Callable[..., object])
             origin=briefing.origin,
         )
     return Path(result.build_dir).name
+
+
+@contextmanager
+def _previous_record(out: Path) -> Iterator[BuildFolder]:
+    """The record of the build published at `out`, copied aside for the next build to
+    compare with (publishing it prunes the history), into `history/<name>/.previous`.
+
+    A fixed place, safe under the briefing's lock, so the path the briefing's Method shows
+    is the same every run (a random temporary folder made every scheduled briefing differ
+    from the last and showed a meaningless path); one left by a killed run is replaced. An
+    empty folder when there is nothing to compare with: the build then knows it is a first.
+    """
+    folder = history_dir(out) / PREVIOUS
+    if is_real_folder(folder):
+        shutil.rmtree(folder)
+    real_folder(folder, below=out.parent)
+    try:
+        published = published_build(out)
+        if published is not None:
+            BuildFolder(published).copy_record(BuildFolder(folder))
+        yield BuildFolder(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _attempt_all(
