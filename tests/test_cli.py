@@ -367,3 +367,27 @@ def test_make_help_lines_up_every_description():
     names = {line.split()[1] for line in lines}
     assert len(columns) == 1, lines
     assert {"airflow-check", "bench-serve", "draft-eval", "report"} <= names
+
+
+def test_the_notebook_is_read_only_by_the_help_that_shows_its_values(
+    small_dataset, monkeypatch, capsys
+):
+    """The parameters' help reads the notebook's parameters cell; nothing else at start-up
+    may (a deep expression there broke even --version and validate, issue 22 §11)."""
+    from briefings.inputs import parameters_cell
+
+    read = []
+    real = parameters_cell.read_parameters_cell
+    monkeypatch.setattr(
+        parameters_cell, "read_parameters_cell", lambda path: read.append(path) or real(path)
+    )
+    assert main(["validate", "--data", str(small_dataset)]) == 0
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    with pytest.raises(SystemExit):
+        main(["schedule", "--help"])
+    assert read == []
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])
+    assert len(read) == 1
+    assert "the value in the parameters cell of" in capsys.readouterr().out

@@ -19,15 +19,26 @@ _TOKEN_HELP = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser whose epilog may be a function, called only when its help is shown: the
+    parameters' help reads the notebook, which no other use of the command line needs
+    (a notebook that cannot be read then breaks neither --version nor validate)."""
+
+    def format_help(self) -> str:
+        if callable(self.epilog):
+            self.epilog = self.epilog()
+        return super().format_help()
+
+
 def command_line() -> argparse.ArgumentParser:
     """The `briefings` parser: every command, each with its options."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="briefings", description="Build sourced timeline briefings from a dataset of events."
     )
     parser.add_argument("--version", action="version", version=f"briefings {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, run, help_: str, epilog: str | None = None) -> argparse.ArgumentParser:
+    def command(name: str, run, help_: str, epilog=None) -> argparse.ArgumentParser:
         sub = subparsers.add_parser(
             name,
             help=help_,
@@ -38,7 +49,7 @@ def command_line() -> argparse.ArgumentParser:
         sub.set_defaults(run=run, command=name)
         return sub
 
-    parameters = _parameters_help()
+    parameters = _parameters_help  # the notebook is read only if this help is shown
     _data_option(
         command("validate", commands.validate, "check a dataset against the dataset contract")
     )
