@@ -29,6 +29,7 @@ import psutil
 import yaml
 
 from briefings.data.columns import EVENT_COLUMNS, SOURCE_COLUMNS
+from briefings.data.evidence import independent_origins
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # the venv's bin: run as .venv/bin/python benchmarks/bench.py
@@ -192,67 +193,101 @@ def synthetic_dataset(folder: Path, events: int, seed: int = 7) -> Path:
         yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
     start, end = meta["window"]["start"], meta["window"]["end"]
-    kinds = ("wire", "newspaper", "aggregator", "analysis", "forum", "official")
-    sources = [f"src-{i:02d}" for i in range(12)]
-    with (folder / "sources.csv").open("w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle)
-        out.writerow(SOURCE_COLUMNS)
-        for i, source_id in enumerate(sources):
-            published = start + timedelta(days=i * 30)
-            out.writerow(
-                [source_id, f"Outlet {i}", f"Report number {i}", "", published.isoformat(),
-                 f"https://example.org/{source_id}", kinds[i % len(kinds)], "ABCDEF"[i % 6], ""]
-            )  # fmt: skip
+    sources, relays = _synthetic_sources(folder, start)
 
     span = (end - start).days + 365  # a year before the window gives the initial states
     days = sorted(rng.randrange(span) for _ in range(events))
     tracks = meta["tracks"]
     current: dict[str, str] = {}
     changes: dict[str, list[str]] = {t["id"]: [] for t in tracks}
+    rows = []
+    for number, offset in enumerate(days, 1):
+        track = rng.choice(tracks)
+        track_id = track["id"]
+        day = start - timedelta(days=365) + timedelta(days=offset)
+        kind = rng.choices(("change", "confirm", "dispute", "note"), (34, 33, 10, 23))[0]
+        if track_id not in current or (kind == "dispute" and not changes[track_id]):
+            kind = "change"
+        state = disputes = ""
+        if kind == "change":
+            state = rng.choice([s for s in track["states"] if s != current.get(track_id)])
+            current[track_id] = state
+        elif kind == "confirm":
+            state = current[track_id]
+        elif kind == "dispute":
+            disputes = rng.choice(changes[track_id][-20:])
+        event_id = f"S{number:06d}"
+        if kind == "change":
+            changes[track_id].append(event_id)
+        when, precision = _partial(day, rng)
+        cited = rng.sample(sources, rng.choice((1, 1, 2)))
+        # A figure comes from one source; credibility 1 needs two independent origins.
+        figure = rng.random() < 0.1 and len(cited) == 1
+        amount = str(rng.randrange(1, 900) * 10**6) if figure else ""
+        origins = independent_origins(cited, relays)
+        credibility = rng.randint(1 if origins > 1 else 2, 6)
+        row = [
+            event_id,
+            when,
+            precision,
+            track_id,
+            kind,
+            state,
+            f"Synthetic {kind} number {number} on {track['label']}, in our own words.",
+            "Actor A;Actor B",
+            ";".join(cited),
+            credibility,
+            disputes,
+            amount,
+        ]
+        # The optional columns after these (quantity, notes, …) are left empty.
+        rows.append(row + [""] * (len(EVENT_COLUMNS) - len(row)))
+    _confirm_in_order(rows)
     with (folder / "events.csv").open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(EVENT_COLUMNS)
-        for number, offset in enumerate(days, 1):
-            track = rng.choice(tracks)
-            track_id = track["id"]
-            day = start - timedelta(days=365) + timedelta(days=offset)
-            kind = rng.choices(("change", "confirm", "dispute", "note"), (34, 33, 10, 23))[0]
-            if track_id not in current or (kind == "dispute" and not changes[track_id]):
-                kind = "change"
-            state = disputes = ""
-            if kind == "change":
-                state = rng.choice([s for s in track["states"] if s != current.get(track_id)])
-                current[track_id] = state
-            elif kind == "confirm":
-                state = current[track_id]
-            elif kind == "dispute":
-                disputes = rng.choice(changes[track_id][-20:])
-            event_id = f"S{number:06d}"
-            if kind == "change":
-                changes[track_id].append(event_id)
-            when, precision = _partial(day, rng)
-            cited = rng.sample(sources, rng.choice((1, 1, 2)))
-            # A figure comes from one source; credibility 1 needs two sources confirming.
-            figure = rng.random() < 0.1 and len(cited) == 1
-            amount = str(rng.randrange(1, 900) * 10**6) if figure else ""
-            credibility = rng.randint(1 if len(cited) > 1 else 2, 6)
-            row = [
-                event_id,
-                when,
-                precision,
-                track_id,
-                kind,
-                state,
-                f"Synthetic {kind} number {number} on {track['label']}, in our own words.",
-                "Actor A;Actor B",
-                ";".join(cited),
-                credibility,
-                disputes,
-                amount,
-            ]
-            # The optional columns after these (quantity, notes, …) are left empty.
-            out.writerow(row + [""] * (len(EVENT_COLUMNS) - len(row)))
+        out.writerows(rows)
     return folder
+
+
+def _synthetic_sources(folder: Path, start: date) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """Twelve sources of every kind and grade, a month apart; a few relay another source or
+    a common outlet, a few are dated by estimate. Their ids, and what each relays."""
+    kinds = ("wire", "newspaper", "aggregator", "analysis", "forum", "official")
+    sources = [f"src-{i:02d}" for i in range(12)]
+    relays = {"src-04": ("src-01",), "src-09": ("Wire Service",), "src-10": ("Wire Service",)}
+    with (folder / "sources.csv").open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(SOURCE_COLUMNS)
+        for i, source_id in enumerate(sources):
+            published = start + timedelta(days=i * 30)
+            precision = ("day", "day", "about", "day", "month")[i % 5]
+            out.writerow(
+                [source_id, f"Outlet {i}", f"Report number {i}", "", published.isoformat(),
+                 f"https://example.org/{source_id}", kinds[i % len(kinds)], "ABCDEF"[i % 6], "",
+                 ";".join(relays.get(source_id, ())), precision]
+            )  # fmt: skip
+    return sources, relays
+
+
+def _confirm_in_order(rows: list[list]) -> None:
+    """Give each confirmation the state its track is in where the state model places it
+    (by written date, then row): a date written to the month or year can sort a change
+    ahead of a confirmation drawn before it, and a confirm must not change a state."""
+    column = {name: i for i, name in enumerate(EVENT_COLUMNS)}
+    current: dict[str, str] = {}
+    for index in sorted(range(len(rows)), key=lambda i: (_first_day(rows[i][1]), i)):
+        row = rows[index]
+        kind, track = row[column["kind"]], row[column["track"]]
+        if kind == "confirm" and track in current:
+            row[column["state"]] = current[track]
+        if kind in ("change", "confirm"):
+            current[track] = row[column["state"]]
+
+
+def _first_day(written: str) -> str:
+    """An ISO date, month or year as the first day it stands for (sortable text)."""
+    return (written + "-01-01")[:10] if len(written) == 4 else (written + "-01")[:10]
 
 
 def _partial(day: date, rng: random.Random) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from briefings.data.columns import EVENT_COLUMNS, SOURCE_COLUMNS
 from briefings.data.dataset import RELIABILITY_GRADES, load_dataset
+from briefings.data.dates import parse_partial_date
 from briefings.data.params import Parameters, prepare
 from briefings.data.states import compute_states, visible_events
 from briefings.exceptions import DatasetError
@@ -184,8 +185,22 @@ def datasets(draw):
                 else "",
             }
         )
+    _confirm_the_state_in_force(events)
     folder = Path(tempfile.mkdtemp(dir=SCRATCH.name)) / "d"
     return load_dataset(write_dataset(folder, sources=sources, events=events))
+
+
+def _confirm_the_state_in_force(events: list[dict]) -> None:
+    """A confirm reaffirms the state its track is in where the state model places it (by
+    date, then row), as the dataset contract requires."""
+    current: dict[str, str] = {}
+    order = sorted(range(len(events)), key=lambda i: (parse_partial_date(events[i]["date"])[0], i))
+    for index in order:
+        event = events[index]
+        if event["kind"] == "confirm" and event["track"] in current:
+            event["state"] = current[event["track"]]
+        if event["kind"] in ("change", "confirm"):
+            current[event["track"]] = event["state"]
 
 
 WINDOWS = st.tuples(DAYS, st.integers(1, 365 * 4)).map(

@@ -22,6 +22,7 @@ from briefings.data.dates import (
     is_supported,
     parse_partial_date,
 )
+from briefings.data.evidence import PUBLISHED_PRECISIONS
 from briefings.data.grades import CREDIBILITY_GRADES, RELIABILITY_GRADES
 from briefings.data.vocabulary import Track
 from briefings.exceptions import quoted
@@ -36,7 +37,11 @@ SOURCE_COLUMNS = (
     "kind",
     "reliability",
     "notes",
+    "derived_from",
+    "published_precision",
 )
+# Columns a dataset may leave out of sources.csv (added after the first datasets were made).
+OPTIONAL_SOURCE_COLUMNS = ("derived_from", "published_precision")
 EVENT_COLUMNS = (
     "event_id",
     "date",
@@ -203,6 +208,11 @@ def _list(text: str) -> tuple[str, ...]:
 
 def _names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(";") if name.strip())
+
+
+def _or_day(text: str) -> str:
+    """A publication date's precision: empty means the document is dated to the day."""
+    return text.strip() or PUBLISHED_PRECISIONS[0]
 
 
 def _integer(text: str) -> int:
@@ -379,6 +389,15 @@ SOURCE_RULES = (
     ),
     Column("url", read=_stripped, rules=(_web_address,), repeats=False),
     Column("notes", read=_stripped),
+    # What the source relays: ids of sources.csv or names of outlets without a row.
+    Column("derived_from", read=_names),
+    Column(
+        "published_precision",
+        read=_or_day,
+        allowed=PUBLISHED_PRECISIONS,
+        noun="a precision",
+        expected="use {allowed}; empty means day",
+    ),
 )
 
 # In the order a row's problems are reported (awaits before the figures, as they always were).

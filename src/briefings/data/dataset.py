@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from briefings.data.checks import confirm_problems, origin_problems
 from briefings.data.columns import (
     EVENT_COLUMNS,
     EVENT_RULES,
     OPTIONAL_EVENT_COLUMNS,
+    OPTIONAL_SOURCE_COLUMNS,
     SOURCE_COLUMNS,
     SOURCE_RULES,
     Column,
@@ -88,6 +90,10 @@ def load_dataset(data_dir: str | Path) -> Dataset:
     events = _load_events(folder / EVENTS_FILE, meta, known_sources, problems)
     if not problems:
         problems.extend(_unsupported(folder / EVENTS_FILE, events))
+        problems.extend(confirm_problems(folder / EVENTS_FILE, events))
+        problems.extend(
+            origin_problems(folder / SOURCES_FILE, folder / EVENTS_FILE, sources, events)
+        )
     if problems or meta is None:
         raise DatasetError(problems)
     return Dataset(path=folder, sources=sources, events=events, **meta)
@@ -131,7 +137,7 @@ def _unreadable(path: Path, problems: list[Problem]) -> bool:
 
 def _load_sources(path: Path, problems: list[Problem]) -> pd.DataFrame:
     """sources.csv, checked row by row against `SOURCE_RULES`."""
-    rows = read_rows(path, SOURCE_COLUMNS, problems)
+    rows = read_rows(path, SOURCE_COLUMNS, problems, optional=OPTIONAL_SOURCE_COLUMNS)
     file = FileFacts(first_lines(rows, "source_id"))
     return _frame(path, rows, SOURCE_RULES, SOURCE_COLUMNS, file, problems)
 
