@@ -246,6 +246,23 @@ def small_dataset(tmp_path: Path) -> Path:
     return write_dataset(tmp_path / "small")
 
 
+# Views of the shipped dataset worth checking one by one: the default, two knowledge dates,
+# a past window, a stricter grade and a subset of tracks.
+SHIPPED_VIEWS = [
+    {},
+    {"as_of": "2018-12-31"},
+    {"as_of": "2020-06-30"},
+    {"start": "2019-01-01", "end": "2019-12-31"},
+    {"min_reliability": "C"},
+    {"tracks": "imet,cis_moa"},
+]
+
+
+def view_id(raw: dict) -> str:
+    """A parametrised view's name in the test report: 'as_of=2018-12-31'."""
+    return ",".join(f"{k}={v}" for k, v in raw.items()) or "default"
+
+
 @pytest.fixture
 def shipped_dataset() -> Path:
     """The shipped US–Pakistan dataset."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -12,17 +13,21 @@ import pytest
 from conftest import SMALL_YAML, write_dataset
 
 from briefings.data.params import prepare
-from briefings.data.states import compute_states, key_events, visible_events
-from briefings.report.chart import describe_timeline, draw_timeline, timeline_svg
+from briefings.report.chart import chart_titles, describe_timeline, draw_timeline, timeline_svg
+from briefings.report.claims import View
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 def build(path, **raw):
     """The chart's inputs for a dataset folder, as the briefing computes them."""
+    view = view_of(path, **raw)
+    return view.table, view.markers, view.dataset, view.params
+
+
+def view_of(path, **raw) -> View:
     params, dataset = prepare({"data_dir": str(path), **raw})
-    events = visible_events(dataset, params)
-    return compute_states(dataset, params), key_events(events, params), dataset, params
+    return View.of(dataset, params)
 
 
 def render(table, markers, dataset, start, end, **kwargs) -> str:
@@ -208,35 +213,61 @@ def test_few_events_far_apart_are_drawn_one_by_one(shipped):
     assert len(singles) >= len(markers) - 4
 
 
-def test_describe_timeline_names_every_track_and_state(shipped):
-    table, markers, dataset, params = shipped
-    text = describe_timeline(table, markers, dataset, params.start, params.end)
-    for track in params.tracks:
-        assert dataset.track(track).label in text
-    for state in set(table["state"]):
-        assert dataset.states[state].label in text
+def test_describe_timeline_names_every_track_and_state(shipped_dataset):
+    view = view_of(shipped_dataset)
+    text = describe_timeline(view)
+    for track in view.params.tracks:
+        assert view.dataset.track(track).label in text
+    for state in set(view.table["state"]):
+        # A state is lower case inside the sentence.
+        assert f": {view.dataset.states[state].label.lower()} from" in text or (
+            f"then {view.dataset.states[state].label.lower()} from" in text
+        )
     lines = text.splitlines()
-    assert len(lines) == 1 + len(params.tracks)
+    assert len(lines) == 1 + len(view.params.tracks)
     imet = next(line for line in lines if line.startswith("IMET"))
-    # Start dates as precisely as known; contested and unconfirmed stretches; markers.
-    assert "Suspended from Aug 2018 (contested" in imet
+    # Start dates as precisely as known; challenged and unconfirmed stretches; markers.
+    assert "suspended from Aug 2018 (challenged: one weaker challenge;" in imet
     assert "carried forward without confirmation" in imet
-    assert "Events marked: 4, 8, 9 (9 is a dispute)." in imet
+    numbers = view.markers.loc[view.markers["track"] == "imet", "number"].tolist()
+    assert f"Events marked: {', '.join(map(str, numbers))} (" in imet
 
 
-def test_describe_timeline_summarises_many_events(shipped):
-    table, _, dataset, params = shipped
-    markers = synthetic_markers(dataset, params, 10_000)
-    text = describe_timeline(table, markers, dataset, params.start, params.end)
+def test_describe_timeline_summarises_many_events(shipped_dataset):
+    view = view_of(shipped_dataset)
+    markers = synthetic_markers(view.dataset, view.params, 10_000)
+    text = describe_timeline(replace(view, markers=markers))
     assert "events marked, numbered between" in text
     assert len(text) < 5_000
 
 
 def test_describe_timeline_with_no_state_and_no_markers(small_dataset):
-    table, markers, dataset, params = build(small_dataset)
-    text = describe_timeline(
-        table.iloc[0:0], markers.iloc[0:0], dataset, params.start, params.end,
-        tracks=("aid", "mood"),
-    )  # fmt: skip
+    view = view_of(small_dataset)
+    nothing = replace(view, table=view.table.iloc[0:0], markers=view.markers.iloc[0:0])
+    text = describe_timeline(nothing)
     assert "Aid: no state known. No events marked." in text
     assert "Mood: no state known. No events marked." in text
+
+
+def test_tooltips_come_from_checked_claims_in_lower_case_with_citations(shipped_dataset):
+    view = view_of(shipped_dataset)
+    svg = render(
+        view.table, view.markers, view.dataset, view.params.start, view.params.end,
+        titles=chart_titles(view),
+    )  # fmt: skip
+    titles = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG_NS}title")]
+    stretches = [t for t in titles if "Sources:" in t]
+    assert len(stretches) == len(view.table)
+    for title in titles:
+        for state in view.dataset.states.values():
+            # Never 'becomes Suspended' or ': Suspended from' mid-sentence.
+            assert f"becomes {state.label}" not in title
+            assert f": {state.label} from" not in title
+        for source_id in view.dataset.sources["source_id"]:
+            assert source_id not in title
+        for event_id in view.dataset.events["event_id"]:
+            assert not re.search(rf"\b{event_id}\b", title)
+    assert any(
+        t.startswith("Security assistance: suspended from Jan 2018") and "about 4 Jan 2020, B" in t
+        for t in stretches
+    )

@@ -13,13 +13,14 @@ import pandas as pd
 import pytest
 from conftest import SMALL_EVENTS, SMALL_SOURCES, SMALL_YAML, write_dataset
 
-from briefings.data import states
 from briefings.data.dataset import Dataset
 from briefings.data.dates import format_partial
 from briefings.data.grades import CREDIBILITY_MEANINGS, RELIABILITY_MEANINGS
 from briefings.data.params import PARAMETERS, Parameters, prepare
 from briefings.report import markup, sections
 from briefings.report.bottomline import bottom_line
+from briefings.report.claims import View
+from briefings.report.quality import quality_of_information
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -39,22 +40,20 @@ class Briefing:
 
 def build(data_dir: Path, **raw: object) -> Briefing:
     params, dataset = prepare({"data_dir": data_dir, "build_date": "2026-11-12", **raw})
-    table = states.compute_states(dataset, params)
-    visible = states.visible_events(dataset, params)
-    markers = states.key_events(visible, params)
-    cited = sections.cited_sources(table, markers, sections.shown_disputes(visible, markers, table))
+    view = View.of(dataset, params)
     data = {
-        "title": sections.title_block(dataset, params),
-        "bottom_line": bottom_line(table, visible, dataset, params),
-        "changes": sections.changes_table(markers, dataset),
-        "contested": sections.contested_claims(visible, markers, table, dataset),
-        "sources": sections.sources_table(dataset, params, cited),
+        "title": sections.title_block(view),
+        "bottom_line": bottom_line(view),
+        "changes": sections.changes_table(view),
+        "contested": sections.contested_claims(view),
+        "sources": sections.sources_table(view),
         "grade_key": sections.grade_key(),
+        "quality": quality_of_information(view),
         "method": sections.method_facts(dataset, params, dataset_hash="sha256:0123abcd"),
         "chart_in_words": sections.chart_in_words("First line.\n\nSecond <line>."),
     }
     html = {name: markup.render_data(section) for name, section in data.items()}
-    return Briefing(params, dataset, table, visible, markers, html)
+    return Briefing(params, dataset, view.table, view.events, view.markers, html)
 
 
 def parse(fragment: str) -> ET.Element:
@@ -108,7 +107,7 @@ def test_every_fragment_is_well_formed_and_self_contained(shipped: Briefing, sma
 
 
 def test_tables_have_header_cells_with_scope(shipped: Briefing):
-    for name in ("changes", "sources", "method"):
+    for name in ("changes", "sources", "quality", "method"):
         table = parse(shipped.html[name]).find(".//table")
         assert {th.get("scope") for th in table.findall("./thead/tr/th")} == {"col"}
         assert all(r.find("th").get("scope") == "row" for r in table.findall("./tbody/tr"))
@@ -137,7 +136,8 @@ def test_title_block_as_of_names_the_day_and_the_latest_counted_source(shipped_d
     briefing = build(shipped_dataset, as_of="2020-06-30", min_reliability="C")
     body = text(parse(briefing.html["title"]))
     assert "As known on 30 Jun 2020" in body
-    assert "latest published 4 Jan 2020" in body  # reuters (B); the E-graded forum is set aside
+    # Reuters (B), its date an estimate; the E-graded forum is set aside.
+    assert "latest published about 4 Jan 2020" in body
     assert "Only sources graded C or better" in body
     assert "30 Jun 2020" in body.split("Window")[1]  # as_of also ends the window
 
@@ -145,12 +145,13 @@ def test_title_block_as_of_names_the_day_and_the_latest_counted_source(shipped_d
 def test_bottom_line_has_the_summary_and_one_entry_per_track(shipped: Briefing):
     fragment = parse(shipped.html["bottom_line"])
     summary = text(fragment.find(".//p[@class='bf-summary']"))
-    assert summary.startswith("At the end of 2023, as last reported: on ")
+    assert summary.startswith("By the latest counted reports, at the end of 2023 security ")
     items = fragment.findall(".//ul[@class='bf-tracks']/li")
     assert [i.get("data-track") for i in items] == list(shipped.params.tracks)
     for item, track in zip(items, shipped.params.tracks, strict=True):
         assert text(item).startswith(shipped.dataset.track(track).label)
-        assert item.find("strong[@class='bf-track']").text == shipped.dataset.track(track).label
+        label = item.find(".//strong[@class='bf-track']").text
+        assert label == shipped.dataset.track(track).label
     stale = [i.get("data-track") for i in items if "bf-stale" in i.get("class")]
     assert stale == ["security_assistance", "imet"]
 
@@ -175,8 +176,11 @@ def test_changes_table_numbers_and_dates_match_key_events(shipped: Briefing):
     assert dates == [format_partial(e.date, e.precision) for e in shipped.markers.itertuples()]
     first = [text(td) for td in body[0].findall("td")]
     assert first[:3] == ["Jan 2018", "Security assistance", "Suspended"]
-    assert "reuters-2020-01-imet (B)" in first[4]
-    assert "iit-2018-01-coop (D)" in first[4]
+    # Sources by outlet and publication date (an estimate said as one), never by id.
+    assert "Reuters via a Pakistani site, about 4 Jan 2020 (B)" in first[4]
+    assert "Islamic Invitation Turkey, 11 Jan 2018 (D)" in first[4]
+    for source_id in shipped.dataset.sources["source_id"]:
+        assert source_id not in text(parse(shipped.html["changes"]))
     assert body[0].find(".//span[@class='bf-swatch']").get("style") == "background-color: #A33F00"
     assert body[0].findall("td")[-1].find("span").get("title") == "confirmed by other sources"
 
@@ -188,11 +192,12 @@ def test_changes_table_shows_quantities_and_refers_disputes_by_number(shipped: B
     }
     number = dict(zip(shipped.markers["event_id"], shipped.markers["number"], strict=True))
     # The summary already says 66: no raw figure repeats it.
-    assert "66 training places" in body[number["E11"]][3]
+    assert "66 places" in body[number["E11"]][3]
     assert "quantity" not in body[number["E11"]][3].lower()
     assert "Number:" not in body[number["E11"]][3]
-    assert body[number["E13"]][2] == f"Disputes No. {number['E09']}"
-    assert body[number["E18"]][2] == f"Disputes No. {number['E11']}"
+    # A dispute says how strong a challenge it is, by the one weighing rule.
+    assert body[number["E13"]][2] == f"Disputes No. {number['E09']}: a stronger challenge"
+    assert body[number["E18"]][2] == f"Disputes No. {number['E11']}: a weaker challenge"
 
 
 def test_figures_the_summary_leaves_out_are_named(tmp_path):
@@ -215,21 +220,24 @@ def test_contested_claims_pair_each_dispute_with_what_it_contradicts(shipped: Br
     number = dict(zip(shipped.markers["event_id"], shipped.markers["number"], strict=True))
     assert [c.find("h3").text for c in claims] == [
         f"No. {number['E13']}: Military cooperation, Nov 2018",
-        f"No. {number['E32']}: Military cooperation, Nov 2018",
         f"No. {number['E18']}: IMET (military training), Jan 2020",
     ]
     detail = dict(
         zip(
-            [text(dt) for dt in claims[2].findall(".//dt")],
-            [text(dd) for dd in claims[2].findall(".//dd")],
+            [text(dt) for dt in claims[1].findall(".//dt")],
+            [text(dd) for dd in claims[1].findall(".//dd")],
             strict=True,
         )
     )
     assert detail["Contradicts"].startswith(
         f"No. {number['E11']}, IMET (military training), Aug 2018"
     )
-    assert detail["Sources"] == "forum-2020-01-imet (E)"
+    assert detail["Sources"] == "Unnamed online forum, about 5 Jan 2020 (E)"
     assert detail["Credibility"] == "4 – doubtful"
+    assert detail["Weight"] == (
+        "A weaker challenge: credibility 4 (doubtful) against 2 (probably true); sources "
+        "graded E against B."
+    )
     assert "IMET (military training) suspended from Aug 2018" in detail["Effect"]
 
 
@@ -249,15 +257,21 @@ def test_a_dispute_after_the_window_is_still_explained(small_dataset):
     assert "aid off from 10 Feb 2020" in text(claims[0])
 
 
-def test_every_source_is_listed_with_its_grade(shipped: Briefing):
+def test_every_counted_source_is_listed_by_outlet_with_its_grade(shipped: Briefing):
     body = rows(shipped.html["sources"])
-    ids = [r.find("th").text for r in body]
+    ids = [r.get("data-source") for r in body]
     assert sorted(ids) == sorted(shipped.dataset.sources["source_id"])
-    cells = {r.find("th").text: [text(td) for td in r.findall("td")] for r in body}
-    assert cells["reuters-2020-01-imet"][1] == "4 Jan 2020"
-    assert cells["reuters-2020-01-imet"][3] == "B – usually reliable"
-    assert cells["forum-2020-01-imet"][3] == "E – unreliable"
-    assert all(c[-1] == "cited" for c in cells.values())
+    cells = {r.get("data-source"): [text(td) for td in r.findall("td")] for r in body}
+    assert text(body[2].find("th")).startswith("Reuters via a Pakistani site. Wire")
+    assert cells["reuters-2020-01-imet"][0] == "about 4 Jan 2020"
+    assert cells["reuters-2020-01-imet"][2] == "B – usually reliable"
+    assert cells["forum-2020-01-imet"][2] == "E – unreliable"
+    # What a source relays: a row of the dataset by its outlet, an outside outlet by name.
+    assert cells["forum-2020-01-imet"][3] == "Asian Lite and Reuters via a Pakistani site"
+    assert cells["iit-2018-01-coop"][3] == "–"
+    assert {r.get("class") for r in body} == {"bf-cited"}
+    visible = text(parse(shipped.html["sources"]))
+    assert not any(s in visible for s in shipped.dataset.sources["source_id"])
     key = text(parse(shipped.html["grade_key"]).find(".//div[@class='bf-key']"))
     for meaning in [
         *RELIABILITY_MEANINGS.values(),
@@ -266,20 +280,36 @@ def test_every_source_is_listed_with_its_grade(shipped: Briefing):
         assert meaning in key
 
 
-def test_as_of_hides_later_sources_and_marks_them_not_counted(small_dataset):
+def test_as_of_lists_later_sources_only_by_count(small_dataset):
     briefing = build(small_dataset, as_of="2020-12-31")
-    cells = {r.find("th").text: text(r.findall("td")[-1]) for r in rows(briefing.html["sources"])}
-    assert cells == {"s1": "cited", "s2": "not counted: published after as_of (31 Dec 2020)"}
-    assert "s2" not in briefing.html["changes"]
-    assert "A blog says" not in briefing.html["changes"]
+    assert [r.get("data-source") for r in rows(briefing.html["sources"])] == ["s1"]
+    note = parse(briefing.html["sources"]).find(".//p[@class='bf-not-counted']")
+    assert note.text == "One source published after 31 Dec 2020 is not counted in this briefing."
+    everything = "".join(h for name, h in briefing.html.items() if name != "chart_in_words")
+    for shown in ("Blog", "Second", "s2", "A blog says"):
+        assert shown not in everything
     assert "No source contradicts another" in briefing.html["contested"]
 
 
-def test_min_reliability_marks_sources_graded_below_it(small_dataset):
+def test_the_shipped_as_of_view_shows_nothing_of_later_sources(shipped_dataset):
+    briefing = build(shipped_dataset, as_of="2018-12-31")
+    everything = " ".join(text(parse(h)) for h in briefing.html.values())
+    later = briefing.dataset.sources[briefing.dataset.sources["published"] > briefing.params.as_of]
+    for source in later.itertuples():
+        for field in (source.outlet, source.title, source.notes):
+            assert field not in everything
+    for word in ("Soleimani", "CIS-MOA renewal", "Reuters", "Asian Lite", "renewed CIS-MOA"):
+        assert word not in everything
+    assert "Three sources published after 31 Dec 2018 are not counted in this briefing." in (
+        everything
+    )
+
+
+def test_min_reliability_counts_sources_graded_below_it(small_dataset):
     briefing = build(small_dataset, min_reliability="C")
-    cells = {r.find("th").text: text(r.findall("td")[-1]) for r in rows(briefing.html["sources"])}
-    assert cells["s2"] == "not counted: graded below min_reliability (C)"
-    assert cells["s1"] == "cited"
+    assert [r.get("data-source") for r in rows(briefing.html["sources"])] == ["s1"]
+    note = parse(briefing.html["sources"]).find(".//p[@class='bf-not-counted']")
+    assert note.text == "One source graded below C is not counted in this briefing."
 
 
 def test_markup_in_the_data_and_parameters_comes_out_as_text(tmp_path: Path):
@@ -312,6 +342,7 @@ def test_method_section_lists_every_parameter_with_its_value(shipped_dataset):
     assert values["data_dir"] == "data/us-pakistan"
     assert values["previous_states"] == "not set"
     method = text(parse(briefing.html["method"]))
+    assert "A challenge is weighed on two measures" in method
     assert method.startswith(
         f"The dataset is {briefing.dataset.title} (us-pakistan): "
         f"{len(briefing.dataset.events)} events from {len(briefing.dataset.sources)} sources; "

@@ -113,12 +113,28 @@ def test_tracks_select_lanes_in_dataset_order(small_dataset):
 
 def test_key_events_are_numbered_by_date(small_dataset):
     params, dataset = prepare({"data_dir": str(small_dataset)})
-    markers = key_events(visible_events(dataset, params), params)
+    table = compute_states(dataset, params)
+    markers = key_events(visible_events(dataset, params), params, table)
     assert list(zip(markers["number"], markers["event_id"], strict=True)) == [
         (1, "e4"),
         (2, "e2"),
         (3, "e5"),
     ]
+
+
+def test_a_state_change_is_a_change_in_every_view(tmp_path):
+    """When the change is not counted, the confirmation that opens the stretch in its place
+    is numbered: wherever the lane turns to another state, the table and chart say so."""
+    events = [dict(e) for e in SMALL_EVENTS]
+    events[1].update(source_ids="s2")  # the change to off rests on the E-graded blog only
+    events[2].update(date="2020-03", source_ids="s1")  # the wire confirms off
+    folder = write_dataset(tmp_path / "d", events=events)
+    params, dataset = prepare({"data_dir": str(folder), "min_reliability": "B"})
+    table = compute_states(dataset, params)
+    markers = key_events(visible_events(dataset, params), params, table)
+    aid = rows(table, "aid")
+    assert [(r["state"], r["event_ids"][0]) for r in aid] == [("on", "e1"), ("off", "e3")]
+    assert "e3" in set(markers["event_id"])
 
 
 def test_csv_has_the_contract_columns(small_dataset):

@@ -167,15 +167,22 @@ def _plain(table: pd.DataFrame, *, join: bool) -> pd.DataFrame:
     return out.astype(object).where(out.notna(), None)
 
 
-def key_events(events: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """The visible change and dispute events inside the window, numbered 1… by date.
+def key_events(events: pd.DataFrame, params: Parameters, table: pd.DataFrame) -> pd.DataFrame:
+    """The visible events inside the window that change what the chart shows, numbered 1…
+    by date: every change and dispute, and a confirmation that opens a stretch of `table`
+    (the state table of the same view) because the change before it is not counted.
 
-    The numbers key the chart's markers to the briefing's tables, so both take them
-    from here.
+    A state change is a change: where the chart's lane turns to another state, a marker and
+    a row of the changes table say so. The numbers key the chart's markers to the
+    briefing's tables, so both take them from here.
     """
+    opening = {ids[0] for ids in table["event_ids"]}
     in_window = events[
         events["track"].isin(params.tracks)
-        & events["kind"].isin(("change", "dispute"))
+        & (
+            events["kind"].isin(("change", "dispute"))
+            | ((events["kind"] == "confirm") & events["event_id"].isin(opening))
+        )
         & (events["date"] >= params.start)
         & (events["date"] <= params.end)
     ]

@@ -1,330 +1,284 @@
-"""The bottom line: what each track was last reported to be, when, by whom, and what is
-assumed since.
+"""The bottom line: what each track was last confirmed to be, since when, on whose report,
+and what is assumed since.
 
-Plain data out (`BottomLine`, `TrackLine`), no markup: a template decides how it looks.
-Every sentence is generated from the dataset's vocabulary and grades, never from one
-dataset's facts. Two kinds of date are kept apart: a source *reports* on the day it was
-published; a state *began* on the date of the event behind it.
+Every sentence is made from checked claims (`claims.StateClaim`), so it says only what the
+view's state table and counted sources bear out. Plain data out (`BottomLine`,
+`TrackLine`, `Sentence`), no markup: a template decides how it looks. Two kinds of date
+are kept apart: an event is dated when it happened, a source when it was published; a
+later report is cited for what it says, never dated by its publication.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, ClassVar
+from typing import ClassVar
 
-import pandas as pd
-
-from briefings.data.dataset import Dataset
-from briefings.data.dates import format_partial
-from briefings.data.grades import CREDIBILITY_MEANINGS, RELIABILITY_GRADES, RELIABILITY_MEANINGS
 from briefings.data.params import Parameters
-from briefings.report.words import and_, capped, count, day, duration, lower_first, upper_first
+from briefings.report.claims import Evidence, StateClaim, View, state_claims
+from briefings.report.phrases import (
+    at,
+    cite,
+    cites,
+    grounds,
+    published,
+    reference,
+    state_words,
+    strength,
+    strengths,
+    stretch,
+    track_words,
+)
+from briefings.report.words import and_, capped, count, day, duration, number, upper_first
 
-# A state last reported longer ago than this at the window's end is said to be assumed.
-STALE_AFTER_DAYS = 365
-# A sentence weighs at most this many disputes; it counts the rest.
+# A track's entry weighs at most this many challenges; it counts the rest.
 MAX_WEIGHED = 3
-
-# How a sentence names a source of each kind (the dataset contract's `kind` values).
-_KIND_NOUNS = {
-    "wire": "wire report",
-    "newspaper": "newspaper report",
-    "aggregator": "news aggregator",
-    "analysis": "published analysis",
-    "forum": "forum post",
-    "official": "official statement",
-}
 
 
 @dataclass(frozen=True)
-class Report:
-    """One source as the bottom line cites it: who published it, when, and its grade."""
+class Sentence:
+    """One generated sentence and the claims it states (the template marks them, so a
+    reader's tool, or a test, can check each against states.csv)."""
 
-    source_id: str
-    kind: str
-    grade: str
-    published: date
-
-    @property
-    def described(self) -> str:
-        """'a wire report graded B (usually reliable), reuters-2020-01-imet'."""
-        noun = _KIND_NOUNS.get(self.kind, "source")
-        article = "an" if noun[0] in "aeiou" else "a"
-        meaning = RELIABILITY_MEANINGS[self.grade]
-        return f"{article} {noun} graded {self.grade} ({meaning}), {self.source_id}"
+    text: str
+    claims: tuple[StateClaim, ...] = ()
 
 
 @dataclass(frozen=True)
 class TrackLine:
-    """The bottom line on one track.
-
-    `state` is the state id at the last report ('' when no counted source records one);
-    `text` is the whole entry in plain text, beginning with the track's label.
-    """
+    """The bottom line on one track: its label, and sentences about the stretch it is in
+    at the window's end (`claim`; None when no counted source records its state)."""
 
     track: str
     label: str
-    state: str
-    text: str
-    last_report: Report | None
-    stale: bool
-    contested: bool
+    claim: StateClaim | None
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    @property
+    def stale(self) -> bool:
+        """Whether the state at the window's end is assumed, not observed."""
+        return self.claim is not None and self.claim.assumed
 
 
 @dataclass(frozen=True)
 class BottomLine:
-    """The opening paragraph (`summary`, plain text) and one `TrackLine` per track."""
+    """The opening paragraph (`summary`) and one `TrackLine` per track."""
 
     template: ClassVar[str] = "briefing/sections/bottom_line.html.j2"
-    summary: str
+    summary: tuple[Sentence, ...]
     tracks: tuple[TrackLine, ...]
 
+    @property
+    def summary_text(self) -> str:
+        return " ".join(s.text for s in self.summary)
 
-def bottom_line(
-    table: pd.DataFrame, events: pd.DataFrame, dataset: Dataset, params: Parameters
-) -> BottomLine:
-    """The bottom line for a state table and the events visible under the same parameters
-    (`states.visible_events`: each event keeps only the sources that count)."""
-    by_id = {e.event_id: e for e in events.itertuples()}
-    reports = _reports(dataset.sources)
-    lines = tuple(
-        _track_line(track, table[table["track"] == track], by_id, events, reports, dataset, params)
-        for track in params.tracks
-    )
-    return BottomLine(_summary(lines, table, events, by_id, reports, dataset, params), lines)
+
+def bottom_line(view: View) -> BottomLine:
+    """The bottom line of a view, made from its checked claims."""
+    claims = state_claims(view)
+    current = {c.track: c for c in claims if c.end is None or c.end >= view.params.end}
+    lines = tuple(_track_line(view, track, current.get(track)) for track in view.params.tracks)
+    return BottomLine(_summary(view, claims, lines), lines)
 
 
 # --- one track ------------------------------------------------------------------------
 
 
-def _track_line(
-    track: str,
-    rows: pd.DataFrame,
-    by_id: Mapping[str, Any],
-    events: pd.DataFrame,
-    reports: Mapping[str, Report],
-    dataset: Dataset,
-    params: Parameters,
-) -> TrackLine:
-    label = dataset.track(track).label
-    if rows.empty:
+def _track_line(view: View, track: str, claim: StateClaim | None) -> TrackLine:
+    params = view.params
+    label = view.dataset.track(track).label
+    if claim is None:
         text = (
             f"{label}: no counted source records its state by {day(params.end)}{_known_on(params)}."
         )
-        return TrackLine(track, label, "", text, None, stale=False, contested=False)
-
-    last = rows.iloc[-1]
-    state = lower_first(dataset.states[last["state"]].label)
-    behind = [by_id[e] for e in last["event_ids"]]
-    inside = [e for e in behind if e.date <= params.end]
-    later = [e for e in behind if e.date > params.end]
-    report = _latest(inside, reports)
-    # "after the window closed" belongs to the date, before the source's id.
-    after = ", after the window closed" if report.published > params.end else ""
-    sentences = [
-        f"{label} was last reported {state} on {day(report.published)}{after}, "
-        f"by {report.described}"
-    ]
-
-    first = behind[0]
-    began = format_partial(first.date, first.precision)
-    # A confirm opens a stretch only when the change itself is not counted (as_of,
-    # min_reliability): the state is then known to hold from that report, not to begin there.
-    sentences.append(
-        f"No counted source says when it began; the earliest account of it is dated {began}"
-        if first.kind == "confirm"
-        else f"It had been {state} since {began}"
-    )
-    awaits = [e.awaits for e in inside if e.awaits]
-    if awaits:
-        sentences.append(f"It was then still awaiting {awaits[-1]}")
-
-    stale = False
-    if later:
-        sentences.append(f"A report after the window shows it still {state} {_at(later[0])}")
-    elif (params.end - report.published).days > STALE_AFTER_DAYS:
-        stale = True
-        sentences.append(
-            "Nothing reported since confirms it: that it still held "
-            f"{_end_phrase(params)}, {duration(report.published, params.end)} later, "
-            "is assumed, not observed"
+        return TrackLine(track, label, None, (Sentence(text),))
+    texts = [_opening(claim, label, view)]
+    state = state_words(view.dataset, claim.state)
+    latest, cited = claim.latest, {c.source_id for c in claim.opened.citations}
+    if latest.event_id != claim.opened.event_id:
+        texts.append(f"It was last confirmed {at(latest)} ({_again(latest, cited)}).")
+        cited |= {c.source_id for c in latest.citations}
+    if latest.awaits:
+        texts.append(f"It was then still awaiting {latest.awaits}.")
+    if claim.later is not None:
+        texts.append(
+            f"A report after the window shows it still {state} {at(claim.later)} "
+            f"({_again(claim.later, cited)})."
         )
-
-    disputes = events[(events["kind"] == "dispute") & events["disputes"].isin(last["event_ids"])]
-    weighed = [_weigh(d, by_id[d.disputes], reports) for d in disputes.itertuples()]
-    if len(weighed) > MAX_WEIGHED:
-        weighed = [*weighed[:MAX_WEIGHED], f"{count(len(weighed) - MAX_WEIGHED, 'other')}"]
-    sentences.extend(weighed)
-    text = ". ".join(sentences) + "."
-    return TrackLine(track, label, last["state"], text, report, stale, bool(last["contested"]))
+    elif claim.assumed:
+        texts.append(
+            f"Unconfirmed since: assumed, not observed, for {duration(latest.date, params.end)}."
+        )
+    texts.extend(_challenges(claim))
+    return TrackLine(track, label, claim, tuple(Sentence(t, (claim,)) for t in texts))
 
 
-def _weigh(dispute: Any, target: Any, reports: Mapping[str, Report]) -> str:
-    """A dispute set against the event it contradicts, by their grades."""
-    source = _latest([dispute], reports)
-    when = format_partial(target.date, target.precision)
-    claim, against = int(dispute.credibility), int(target.credibility)
-    # Admiralty credibility: 1 is the strongest, 5 improbable, 6 cannot be judged.
-    if claim == 6 or against == 6:
-        weight = "the two cannot be weighed against each other"
-    elif claim > against:
-        weight = "weaker than the account it contradicts"
-    elif claim < against:
-        weight = "stronger than the account it contradicts"
-    else:
-        weight = "as strong as the account it contradicts"
-    who = f" by {dispute.actors[0]}" if dispute.actors else ""
-    return (
-        f"Disputed{who} in {source.described}, published {day(source.published)}: it "
-        f"contradicts the account dated {when}; the claim is graded "
-        f"{claim} ({CREDIBILITY_MEANINGS[claim]}) against {against} "
-        f"({CREDIBILITY_MEANINGS[against]}), {weight}"
+def _opening(claim: StateClaim, label: str, view: View) -> str:
+    """When the stretch began and on whose report; when only a confirmation of it is
+    counted, that no counted source says when it began."""
+    state, opened = state_words(view.dataset, claim.state), claim.opened
+    if claim.began_unknown:
+        return (
+            f"{label} was {state} {at(opened)} in the earliest counted account of it "
+            f"({cites(opened)}); no counted source says when it became {state}."
+        )
+    numbered = f"{reference(opened)}; " if opened.number is not None else ""
+    return f"{label} became {state} {at(opened)} ({numbered}{cites(opened)})."
+
+
+def _again(evidence: Evidence, cited: set[str]) -> str:
+    """The citation of `evidence`; a source the entry has cited already by its outlet alone
+    ('Reuters via a Pakistani news website, above')."""
+    return "; ".join(
+        f"{c.outlet}, above" if c.source_id in cited else cite(c) for c in evidence.citations
     )
+
+
+def _challenges(claim: StateClaim) -> list[str]:
+    texts = [
+        f"Challenged{_by(c.dispute.actors)} in {_challenge_source(c.dispute)}: "
+        f"{strength(c.weight)} ({grounds(c.weight, short=True)})."
+        for c in claim.challenges
+    ]
+    if len(texts) > MAX_WEIGHED:
+        rest = len(texts) - MAX_WEIGHED
+        texts = [*texts[:MAX_WEIGHED], f"It is challenged {number(rest)} more times."]
+    return texts
+
+
+def _challenge_source(dispute: Evidence) -> str:
+    """A numbered dispute by its number (the changes table cites its sources); another by its
+    date and sources."""
+    if dispute.number is not None:
+        return reference(dispute)
+    return f"{reference(dispute)} ({cites(dispute)})"
+
+
+def _by(actors: tuple[str, ...]) -> str:
+    return f" by {actors[0]}" if actors else ""
 
 
 # --- the opening paragraph ------------------------------------------------------------
 
 
 def _summary(
-    lines: tuple[TrackLine, ...],
-    table: pd.DataFrame,
-    events: pd.DataFrame,
-    by_id: Mapping[str, Any],
-    reports: Mapping[str, Report],
-    dataset: Dataset,
-    params: Parameters,
-) -> str:
-    """The opening paragraph: the states at the window's end, the latest change, the states
-    only assumed to hold, and the stretches that rest on a disputed report."""
-    known = [line for line in lines if line.last_report is not None]
+    view: View, claims: tuple[StateClaim, ...], lines: tuple[TrackLine, ...]
+) -> tuple[Sentence, ...]:
+    params = view.params
+    known = [line.claim for line in lines if line.claim is not None]
     if not known:
         return (
-            f"No counted source records the state of any track shown by {day(params.end)}"
-            f"{_known_on(params)}."
+            Sentence(
+                f"No counted source records the state of any track shown by {day(params.end)}"
+                f"{_known_on(params)}."
+            ),
         )
-    sentences = [
-        _states_at_end(known, dataset, params),
-        _latest_change(events, reports, dataset, params),
-        _assumed([line for line in lines if line.stale], params),
-        _disputed_stretches(table[table["contested"].astype(bool)], by_id, dataset),
-    ]
-    return ". ".join(sentence for sentence in sentences if sentence) + "."
-
-
-def _latest_change(
-    events: pd.DataFrame, reports: Mapping[str, Report], dataset: Dataset, params: Parameters
-) -> str:
-    """The most recent change of state in the window, and when it was first reported."""
-    changes = events[
-        (events["kind"] == "change")
-        & events["track"].isin(params.tracks)
-        & (events["date"] >= params.start)
-        & (events["date"] <= params.end)
-    ]
-    if changes.empty:
-        return "No track changed state in the window"
-    newest = changes[changes["date"] == changes["date"].max()]
-    moves = [
-        f"{lower_first(dataset.track(e.track).label)} became "
-        f"{lower_first(dataset.states[e.state].label)}"
-        for e in newest.itertuples()
-    ]
-    reported = min(reports[s].published for e in newest.itertuples() for s in e.source_ids)
-    return (
-        f"The most recent change: {and_(capped(moves, 'tracks'))} "
-        f"{_at(next(newest.itertuples()))}, "
-        f"first reported on {day(reported)}"
-    )
-
-
-def _assumed(stale: list[TrackLine], params: Parameters) -> str:
-    """The states nothing has confirmed for a year before the window's end ('' if none)."""
-    if not stale:
-        return ""
-    years = {line.last_report.published.year for line in stale}
-    if len(years) == 1:
-        named = f"{and_(lower_first(line.label) for line in stale)}, last reported in {years.pop()}"
-    else:
-        named = and_(
-            f"{lower_first(line.label)} (last reported in {line.last_report.published.year})"
-            for line in stale
+    sentences = [_states_at_end(known, view)]
+    assumed = [c for c in known if c.assumed]
+    if assumed:
+        sentences.append(_assumed(assumed, view))
+    unknown = [track_words(view.dataset, line.track) for line in lines if line.claim is None]
+    if unknown:
+        sentences.append(
+            Sentence(
+                f"No counted source records the state of {and_(capped(unknown, 'tracks'))} "
+                f"by {day(params.end)}."
+            )
         )
-    states, they = ("state", "it is") if len(stale) == 1 else ("states", "they are")
-    return (
-        f"Nothing since confirms the {states} of {named}: {_end_phrase(params)} {they} "
-        "assumed, not observed"
-    )
+    sentences.append(_latest_change(claims, view))
+    contested = [c for c in claims if c.challenges]
+    if contested:
+        sentences.append(_contested(contested, view))
+    return tuple(sentences)
 
 
-def _disputed_stretches(contested: pd.DataFrame, by_id: Mapping[str, Any], dataset: Dataset) -> str:
-    """The contested stretches of the state table, in words ('' if none)."""
-    if contested.empty:
-        return ""
-    stretches = [stretch_words(row, dataset, by_id) for row in contested.itertuples()]
-    verb = "rests" if len(stretches) == 1 else "rest"
-    return (
-        f"{upper_first(count(len(stretches), 'stretch'))} {verb} on a disputed report: "
-        f"{and_(capped(stretches, 'stretches'))}"
-    )
-
-
-def _states_at_end(known: list[TrackLine], dataset: Dataset, params: Parameters) -> str:
-    """'At the end of 2023, as last reported: on 3 Aug 2023, CIS-MOA pending; on …': one
-    sentence that holds on its own (the index shows it), grouped by report date. Reports
-    inside the window lead, newest first; those published after it close follow, nearest
-    first, and say so."""
-
-    def order(published: date) -> tuple[int, int]:
-        after = published > params.end
-        return (after, published.toordinal() if after else -published.toordinal())
-
+def _states_at_end(known: list[StateClaim], view: View) -> Sentence:
+    """'By the latest counted reports, at the end of 2023 security assistance was
+    suspended, IMET and CIS-MOA were pending, …': a sentence that holds on its own (the
+    index shows it), the tracks grouped by state in track order."""
+    dataset = view.dataset
     groups = []
-    for published in sorted({line.last_report.published for line in known}, key=order):
-        held = [
-            f"{lower_first(line.label)} {lower_first(dataset.states[line.state].label)}"
-            for line in known
-            if line.last_report.published == published
-        ]
-        after = " (after the window)" if published > params.end else ""
-        groups.append(f"on {day(published)}{after}, {and_(capped(held, 'tracks'))}")
-    return f"{upper_first(_end_phrase(params))}, as last reported: {'; '.join(groups)}"
+    for state in dict.fromkeys(c.state for c in known):
+        tracks = [track_words(dataset, c.track) for c in known if c.state == state]
+        verb = "was" if len(tracks) == 1 else "were"
+        groups.append(f"{and_(capped(tracks, 'tracks'))} {verb} {state_words(dataset, state)}")
+    text = f"By the latest counted reports, {_end_phrase(view.params)} {and_(groups)}."
+    return Sentence(text, tuple(known))
 
 
-def stretch_words(interval: Any, dataset: Dataset, by_id: Mapping[str, Any]) -> str:
-    """'IMET suspended from Aug 2018': a stretch of the state table in words, to go
-    inside a sentence. A stretch carried into the window is dated by the event that
-    opened it (`by_id`: events by id), not by the window's first day."""
-    state = lower_first(dataset.states[interval.state].label)
-    opened = by_id[interval.event_ids[0]]
-    if opened.date < interval.start:
-        start = format_partial(opened.date, opened.precision)
-    else:
-        start = format_partial(interval.start, interval.start_precision)
-    return f"{lower_first(dataset.track(interval.track).label)} {state} from {start}"
+def _assumed(assumed: list[StateClaim], view: View) -> Sentence:
+    """'Security assistance and IMET, last confirmed on 3 Jan 2020, and CIS-MOA, in Oct 2005,
+    are assumed since, not observed.'"""
+    by_date: dict[str, list[str]] = {}
+    for claim in assumed:
+        by_date.setdefault(at(claim.latest), []).append(track_words(view.dataset, claim.track))
+    (first_phrase, first_tracks), *rest = by_date.items()
+    parts = [
+        f"{and_(first_tracks)}, last confirmed {first_phrase},",
+        *(f"{and_(tracks)}, {phrase}," for phrase, tracks in rest),
+    ]
+    verb = "is" if len(assumed) == 1 else "are"
+    return Sentence(
+        f"{upper_first(and_(parts))} {verb} assumed since, not observed.", tuple(assumed)
+    )
+
+
+def _latest_change(claims: tuple[StateClaim, ...], view: View) -> Sentence:
+    """The most recent counted change inside the window, and when it was first reported."""
+    params = view.params
+    changes = [
+        c for c in claims if not c.began_unknown and params.start <= c.opened.date <= params.end
+    ]
+    if not changes:
+        return Sentence("No track changed state in the window.")
+    newest = max(c.opened.date for c in changes)
+    latest = sorted((c for c in changes if c.opened.date == newest), key=_number)
+    moves = [
+        f"{track_words(view.dataset, c.track)} becoming {state_words(view.dataset, c.state)}"
+        + (f" ({reference(c.opened)})" if c.opened.number is not None else "")
+        for c in latest
+    ]
+    first = min((cite for c in latest for cite in c.opened.citations), key=lambda s: s.published)
+    after = ", after the window closed" if first.published > params.end else ""
+    verb = "change was" if len(moves) == 1 else "changes were"
+    return Sentence(
+        f"The most recent {verb} {and_(capped(moves, 'tracks'))} {at(latest[0].opened)}, "
+        f"first reported {_on(first.published_precision)}"
+        f"{published(first.published, first.published_precision)}{after}.",
+        tuple(latest),
+    )
+
+
+def _contested(contested: list[StateClaim], view: View) -> Sentence:
+    """'Two stretches rest on a challenged account: IMET suspended from Aug 2018 (one weaker
+    challenge, No. 9) and …', each challenge weighed as the track entries weigh it."""
+    stretches = []
+    for claim in contested:
+        refs = [reference(c.dispute) for c in claim.challenges if c.dispute.number is not None]
+        listed = f", {and_(capped(refs, 'disputes'))}" if refs else ""
+        weights = strengths(c.weight for c in claim.challenges)
+        stretches.append(f"{stretch(claim, view.dataset)} ({weights}{listed})")
+    verb = "is" if len(stretches) == 1 else "are"
+    return Sentence(
+        f"{upper_first(count(len(stretches), 'stretch'))} {verb} challenged: "
+        f"{and_(capped(stretches, 'stretches'))}.",
+        tuple(contested),
+    )
 
 
 # --- pieces ---------------------------------------------------------------------------
 
 
-def _reports(sources: pd.DataFrame) -> dict[str, Report]:
-    return {
-        s.source_id: Report(s.source_id, s.kind, s.reliability, s.published)
-        for s in sources.itertuples()
-    }
+def _number(claim: StateClaim) -> int:
+    return claim.opened.number or 0
 
 
-def _latest(events: list[Any], reports: Mapping[str, Report]) -> Report:
-    """The most recently published source behind `events`; the better graded on a tie."""
-    cited = [reports[s] for e in events for s in e.source_ids]
-    return max(cited, key=lambda r: (r.published, -RELIABILITY_GRADES.index(r.grade)))
-
-
-def _at(event: Any) -> str:
-    """When an event happened, with the preposition its precision takes."""
-    when = format_partial(event.date, event.precision)
-    return f"on {when}" if event.precision == "day" else f"in {when}"
+def _on(precision: str) -> str:
+    """The preposition a publication date takes: 'on 3 Aug 2023', 'about 4 Jan 2020'."""
+    return {"day": "on ", "about": "", "month": "in ", "year": "in "}[precision]
 
 
 def _end_phrase(params: Parameters) -> str:

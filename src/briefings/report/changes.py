@@ -25,7 +25,10 @@ from briefings.data.dates import format_partial
 from briefings.data.moments import readable, stored_time
 from briefings.data.params import Parameters
 from briefings.data.previous_build import PreviousBuild
-from briefings.data.states import key_events, states_to_csv, visible_events
+from briefings.data.states import compute_states, key_events, states_to_csv, visible_events
+from briefings.report.claims import View, citation_of, dispute_claims
+from briefings.report.phrases import cited_as, strength
+from briefings.report.words import lower_first
 
 # What an edit to an event can touch; credibility is reported as a grade change instead.
 _EVENT_FIELDS = tuple(c for c in EVENT_COLUMNS if c not in ("event_id", "credibility"))
@@ -81,7 +84,8 @@ class Changes:
 
     `numbers` are this build's table numbers of events (`states.key_events`), and
     `previous_numbers` the previous build's, for events that are gone: a reader finds
-    an event by its number, not by the dataset's id.
+    an event by its number, not by the dataset's id. `challenges` says how strong each
+    counted dispute is ('a weaker challenge', by `evidence.weigh`).
     """
 
     previous_build_date: str | None  # when the previous build was made, readable, UTC
@@ -94,6 +98,7 @@ class Changes:
     grades: tuple[GradeChange, ...]
     numbers: Mapping[str, int] = field(default_factory=dict)
     previous_numbers: Mapping[str, int] = field(default_factory=dict)
+    challenges: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def nothing(self) -> bool:
@@ -126,10 +131,12 @@ def compare(
         )
         grades = _grades(previous.dataset, dataset, old, new)
         previous_numbers = _numbers(previous.dataset, params)
+    view = View.of(dataset, params)
     disputes = {}
-    for event in visible_events(dataset, params).itertuples():
+    for event in view.events.itertuples():
         if event.kind == "dispute":
             disputes.setdefault(event.disputes, []).append(event.event_id)
+    weighed = dispute_claims(view, [d for ids in disputes.values() for d in ids])
     order = {track: n for n, track in enumerate(params.tracks)}
     built = stored_time(previous.built_at)
     return Changes(
@@ -143,6 +150,7 @@ def compare(
         grades=grades,
         numbers=_numbers(dataset, params),
         previous_numbers=previous_numbers,
+        challenges={c.dispute.event_id: strength(c.weight) for c in weighed},
     )
 
 
@@ -274,7 +282,7 @@ def _visible(dataset: Dataset, params: Parameters) -> dict[str, object]:
 
 def _numbers(dataset: Dataset, params: Parameters) -> dict[str, int]:
     """Event id → its number in the briefing's table of changes (and on the chart)."""
-    markers = key_events(visible_events(dataset, params), params)
+    markers = key_events(visible_events(dataset, params), params, compute_states(dataset, params))
     return dict(zip(markers["event_id"], (int(n) for n in markers["number"]), strict=True))
 
 
@@ -382,7 +390,11 @@ class _View:
             "contested": f"{state} from {start} is now contested",
         }[stretch.change]
         if stretch.disputed_by:
-            refs = [self.ref(d) or "a dispute outside the window" for d in stretch.disputed_by]
+            refs = [
+                f"{self.ref(d) or 'a dispute outside the window'} "
+                f"({self.changes.challenges.get(d, 'not weighed')})"
+                for d in stretch.disputed_by
+            ]
             text += f" by {', '.join(refs)}"
         return ChangeLine(
             kind="stretch", subject=self.track(stretch.track), text=text, css=stretch.change
@@ -392,7 +404,7 @@ class _View:
         if grade.subject == "source":
             return ChangeLine(
                 kind="grade",
-                subject=f"Source {grade.id}",
+                subject=f"Source: {self.source(grade.id)}",
                 edits=(("reliability", grade.before, grade.after),),
             )
         return ChangeLine(
@@ -407,15 +419,24 @@ class _View:
         return known.label if known else track
 
     def state(self, state: str) -> str:
+        """A state's label as it reads inside a sentence ('now suspended from …')."""
+        return lower_first(self.label(state))
+
+    def label(self, state: str) -> str:
         known = self.dataset.states.get(state)
         return known.label if known else state
+
+    def source(self, source_id: str) -> str:
+        """A source by outlet and publication date, as the briefing cites it elsewhere."""
+        rows = self.dataset.sources[self.dataset.sources["source_id"] == source_id]
+        return cited_as(citation_of(next(rows.itertuples()))) if len(rows) else "a removed source"
 
     def value(self, field: str, text: str) -> str:
         """A field's value for a reader: labels for tracks and states; '(empty)' for none."""
         if field == "track":
             return self.track(text)
         if field == "state" and text:
-            return self.state(text)
+            return self.label(text)
         return text or "(empty)"
 
 

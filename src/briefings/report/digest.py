@@ -39,17 +39,17 @@ def build_digest(params: Parameters, dataset: Dataset) -> Digest:
     functions the notebook's `Briefing` calls, as the briefing shows them (not through
     `Briefing` itself: its chart would load matplotlib, 27 MB, into the build process while
     the kernel holds its own)."""
-    from briefings.data.states import compute_states, visible_events
     from briefings.report.bottomline import bottom_line
     from briefings.report.changes import changes_summary
+    from briefings.report.claims import View
     from briefings.report.markup import render_data
 
-    table = compute_states(dataset, params)
-    section = bottom_line(table, visible_events(dataset, params), dataset, params)
+    view = View.of(dataset, params)
+    section = bottom_line(view)
     text = tuple(text_blocks(render_data(section)))
     if params.previous_states is None:
         return Digest(text)
-    found = changes_found(params, table, dataset)
+    found = changes_found(params, view.table, dataset)
     return Digest(text, found is None or not found.nothing, changes_summary(found))
 
 

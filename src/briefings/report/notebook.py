@@ -15,23 +15,21 @@ from IPython.display import SVG, display
 
 from briefings.data.dataset import Dataset
 from briefings.data.params import PARAMETERS_SHOWN, Parameters, prepare
-from briefings.data.states import compute_states, key_events, visible_events
 from briefings.report import chart, sections
 from briefings.report.bottomline import bottom_line
 from briefings.report.changes import Changes, changes_since_section
+from briefings.report.claims import View
 from briefings.report.digest import changes_found
 from briefings.report.formatters import Shown, register
+from briefings.report.quality import quality_of_information
 
 
 @dataclass(frozen=True)
 class Briefing:
-    """A briefing's checked parameters, dataset, visible events, states and markers."""
+    """A briefing's view: checked parameters, the dataset, the events and sources it counts,
+    its state table and numbered markers. Every generated sentence is checked against it."""
 
-    params: Parameters
-    dataset: Dataset
-    events: pd.DataFrame
-    table: pd.DataFrame
-    markers: pd.DataFrame
+    view: View
 
     @classmethod
     def prepare(cls, **raw: object) -> Briefing:
@@ -54,47 +52,73 @@ class Briefing:
     @classmethod
     def of(cls, params: Parameters, dataset: Dataset) -> Briefing:
         """The briefing of checked parameters and a loaded dataset."""
-        events = visible_events(dataset, params)
-        return cls(
-            params, dataset, events, compute_states(dataset, params), key_events(events, params)
-        )
+        return cls(View.of(dataset, params))
+
+    @property
+    def params(self) -> Parameters:
+        return self.view.params
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.view.dataset
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The visible events (`states.visible_events`)."""
+        return self.view.events
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The state table, as states.csv holds it."""
+        return self.view.table
+
+    @property
+    def markers(self) -> pd.DataFrame:
+        """The numbered events (`states.key_events`)."""
+        return self.view.markers
 
     def title_block(self) -> Shown:
         """Title, window, as-of date, handling marking and build date."""
-        return Shown.of(sections.title_block(self.dataset, self.params))
+        return Shown.of(sections.title_block(self.view))
 
     def bottom_line(self) -> Shown:
         """What each track was last reported to be, when and by whom, and what is assumed."""
-        return Shown.of(bottom_line(self.table, self.events, self.dataset, self.params))
+        return Shown.of(bottom_line(self.view))
 
     def chart(self) -> SVG:
-        """The timeline chart of states, as SVG."""
-        figure = chart.draw_timeline(*self._chart_inputs(), tracks=self.params.tracks)
+        """The timeline chart of states, as SVG, each stretch and marker titled from its
+        claim."""
+        view = self.view
+        figure = chart.draw_timeline(
+            view.table,
+            view.markers,
+            view.dataset,
+            view.params.start,
+            view.params.end,
+            tracks=view.params.tracks,
+            titles=chart.chart_titles(view),
+        )
         return SVG(chart.timeline_svg(figure))
 
     def chart_in_words(self) -> Shown:
         """The chart's text alternative."""
-        text = chart.describe_timeline(*self._chart_inputs(), tracks=self.params.tracks)
-        return Shown.of(sections.chart_in_words(text))
-
-    def _chart_inputs(self) -> tuple:
-        return (self.table, self.markers, self.dataset, self.params.start, self.params.end)
+        return Shown.of(sections.chart_in_words(chart.describe_timeline(self.view)))
 
     def changes(self) -> Shown:
         """The numbered state changes and disputes, keyed to the chart's markers."""
-        return Shown.of(sections.changes_table(self.markers, self.dataset))
+        return Shown.of(sections.changes_table(self.view))
 
     def contested(self) -> Shown:
-        """Claims that a source contradicts."""
-        return Shown.of(
-            sections.contested_claims(self.events, self.markers, self.table, self.dataset)
-        )
+        """Claims that a source contradicts, each weighed against what it contradicts."""
+        return Shown.of(sections.contested_claims(self.view))
 
     def sources(self) -> Shown:
-        """Every source with its grade, and whether it counted."""
-        disputes = sections.shown_disputes(self.events, self.markers, self.table)
-        cited = sections.cited_sources(self.table, self.markers, disputes)
-        return Shown.of(sections.sources_table(self.dataset, self.params, cited))
+        """The sources this briefing counts, with their grades; the others only counted."""
+        return Shown.of(sections.sources_table(self.view))
+
+    def quality(self) -> Shown:
+        """Quality of information: sources, origins, challenges and gaps, track by track."""
+        return Shown.of(quality_of_information(self.view))
 
     def grade_key(self) -> Shown:
         """The Admiralty scales for sources (A–F) and events (1–6), spelled out."""
@@ -119,3 +143,4 @@ class Briefing:
         """The comparison with the previous build whose state table `previous_states`
         names; None when there is none (a first build)."""
         return changes_found(self.params, self.table, self.dataset)
+

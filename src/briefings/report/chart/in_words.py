@@ -1,87 +1,126 @@
-"""The chart in words: the text alternative, and the sentence behind each stretch's tooltip."""
+"""The chart in words: the text alternative, and the tooltip of each stretch and marker.
+
+Both are made from the view's checked claims (`report.claims`), in the phrases the rest of
+the briefing uses: states in lower case inside a sentence, sources cited by outlet, date
+and grade, challenges weighed by the one rule.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
 
-from briefings.data.dataset import Dataset
 from briefings.data.dates import format_partial
-from briefings.report.chart.shown import lanes, within
+from briefings.report.chart.shown import lanes
+from briefings.report.claims import StateClaim, View, dispute_claims, state_claims
+from briefings.report.phrases import (
+    cites,
+    reference,
+    state_words,
+    strength,
+    strengths,
+    track_words,
+    when,
+)
 from briefings.report.words import LIST_LIMIT, capped
 
 
-def describe_timeline(
-    table: pd.DataFrame,
-    markers: pd.DataFrame,
-    dataset: Dataset,
-    start: date,
-    end: date,
-    *,
-    tracks: Sequence[str] | None = None,
-) -> str:
+@dataclass(frozen=True)
+class Titles:
+    """The chart's tooltips: each stretch's by (track, start), each marker's by number."""
+
+    stretches: Mapping[tuple[str, date], str] = field(default_factory=dict)
+    markers: Mapping[int, str] = field(default_factory=dict)
+
+
+def describe_timeline(view: View) -> str:
     """The chart in words, as plain text: a heading line, then one line per lane.
 
     Each lane line names the states in order with their start dates (written as
-    precisely as they are known), which stretches are contested or carried forward
+    precisely as they are known), which stretches are challenged or carried forward
     without confirmation, and which event numbers are marked on it.
     """
-    shown_lanes = lanes(table, markers, dataset, tracks)
-    table, markers = within(table, markers, start, end)
-    dated = event_dates(dataset)
+    params = view.params
+    claims = state_claims(view)
     lines = [
-        f"Timeline of states from {format_partial(start, 'day')} to "
-        f"{format_partial(end, 'day')}, one lane per track, top to bottom."
+        f"Timeline of states from {format_partial(params.start, 'day')} to "
+        f"{format_partial(params.end, 'day')}, one lane per track, top to bottom."
     ]
-    for track in shown_lanes:
-        rows = table[table["track"] == track]
-        stretches = [
-            describe_interval(row, dataset, start, end, dated) for row in rows.itertuples()
-        ]
+    for track in lanes(view.table, view.markers, view.dataset, params.tracks):
+        stretches = [describe_stretch(c, view) for c in claims if c.track == track]
         text = "; then ".join(capped(stretches, "stretches")) if stretches else "no state known"
-        lines.append(
-            f"{dataset.track(track).label}: {text}. "
-            f"{_describe_markers(markers[markers['track'] == track])}"
-        )
+        marked = view.markers[view.markers["track"] == track]
+        lines.append(f"{view.dataset.track(track).label}: {text}. {_describe_markers(marked)}")
     return "\n".join(lines)
 
 
-def event_dates(dataset: Dataset) -> dict[str, tuple[date, str]]:
-    """Each event's date and precision by its id."""
-    events = dataset.events
-    when = zip(events["date"], events["precision"], strict=True)
-    return dict(zip(events["event_id"], when, strict=True))
+def chart_titles(view: View) -> Titles:
+    """Every stretch's and every numbered event's tooltip."""
+    claims = state_claims(view)
+    stretches = {(c.track, c.start): _stretch_title(c, claims, view) for c in claims}
+    return Titles(stretches, _marker_titles(view))
 
 
-def describe_interval(
-    row, dataset: Dataset, start: date, end: date, dated: dict[str, tuple[date, str]]
-) -> str:
-    """One stretch in words, judged over [start, end] as the chart draws it."""
-    label = dataset.states[row.state].label
-    first, precision = (row.start, row.start_precision) if row.start >= start else (start, "day")
-    confirmed = row.confirmed_until
+def describe_stretch(claim: StateClaim, view: View) -> str:
+    """One stretch in words, judged over the window as the chart draws it: 'suspended from
+    Jan 2018 (confirmed until 3 Jan 2020, carried forward without confirmation after that)'."""
+    params = view.params
+    first = (claim.start, claim.start_precision)
+    confirmed = claim.confirmed_until
     # As precise as the event that confirmed it last; a date cut to the window is a day.
-    confirmed_precision = next(
-        (dated[e][1] for e in row.event_ids if e in dated and dated[e][0] == confirmed), "day"
+    confirmed_when = (
+        when(claim.latest) if claim.latest.date == confirmed else format_partial(confirmed, "day")
     )
     # The first day not in the stretch (a current stretch runs to the window's end).
-    stop = end + timedelta(days=1) if row.end is None or row.end >= end else row.end
-    notes = ["contested"] if row.contested else []
-    if confirmed < first:
-        notes.append(
-            "carried in from before the window, last confirmed "
-            f"{format_partial(confirmed, confirmed_precision)}"
-        )
+    at_end = claim.end is None or claim.end >= params.end
+    stop = params.end + timedelta(days=1) if at_end else claim.end
+    notes = []
+    if claim.challenges:
+        notes.append(f"challenged: {strengths(c.weight for c in claim.challenges)}")
+    if confirmed < claim.start:
+        notes.append(f"carried in from before the window, last confirmed {confirmed_when}")
     elif confirmed + timedelta(days=1) < stop:
         notes.append(
-            f"confirmed until {format_partial(confirmed, confirmed_precision)}, "
-            "carried forward without confirmation after that"
+            f"confirmed until {confirmed_when}, carried forward without confirmation after that"
         )
     else:
         notes.append("confirmed throughout")
-    return f"{label} from {format_partial(first, precision)} ({'; '.join(notes)})"
+    state = state_words(view.dataset, claim.state)
+    return f"{state} from {format_partial(*first)} ({'; '.join(notes)})"
+
+
+def _stretch_title(claim: StateClaim, claims: list[StateClaim], view: View) -> str:
+    text = describe_stretch(claim, view)
+    if claim.end is not None and claim.end <= view.params.end:
+        following = [c for c in claims if c.track == claim.track and c.start == claim.end]
+        precision = following[0].start_precision if following else "day"
+        text += f", until {format_partial(claim.end, precision)}"
+    backing = [e for e in (claim.opened, claim.latest, claim.later) if e is not None]
+    cited = "; ".join(dict.fromkeys(cites(e) for e in backing).keys())
+    return f"{view.dataset.track(claim.track).label}: {text}. Sources: {cited}."
+
+
+def _marker_titles(view: View) -> dict[int, str]:
+    """Each numbered event in words: what it changed or whom it challenged, and its sources."""
+    disputes = view.markers[view.markers["kind"] == "dispute"]
+    weights = {c.dispute.event_id: c for c in dispute_claims(view, disputes["event_id"])}
+    titles = {}
+    for event in view.markers.itertuples():
+        evidence = view.evidence(event.event_id)
+        track = track_words(view.dataset, event.track)
+        if event.kind == "dispute":
+            claim = weights[event.event_id]
+            what = f"{track}, {strength(claim.weight)} to {reference(claim.target)}"
+        else:
+            verb = "first counted as" if event.kind == "confirm" else "becomes"
+            what = f"{track} {verb} {state_words(view.dataset, event.state)}"
+        titles[int(event.number)] = (
+            f"No. {event.number}, {when(evidence)}: {what} ({cites(evidence)})"
+        )
+    return titles
 
 
 def _describe_markers(rows: pd.DataFrame) -> str:

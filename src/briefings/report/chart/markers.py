@@ -7,14 +7,14 @@ number of events.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.patches import PathPatch
 
-from briefings.data.dataset import Dataset
-from briefings.data.dates import format_partial
 from briefings.report.chart.shapes import days, pointed, rectangles, stadium
 from briefings.report.chart.style import (
     BAR_TOP,
@@ -40,22 +40,22 @@ def single_width_pt(markers: pd.DataFrame) -> float:
 def draw_markers(
     ax: Axes,
     markers: pd.DataFrame,
-    dataset: Dataset,
     lanes: list[str],
     days_per_pt: float,
     single_pt: float,
+    titles: Mapping[int, str],
 ) -> None:
-    """Each lane's markers, merged where they would overlap, with stems down to its bar."""
+    """Each lane's markers, merged where they would overlap, with stems down to its bar;
+    a marker of its own is titled from `titles` (`in_words.chart_titles`)."""
     groups = _marker_groups(markers, lanes, days_per_pt)
     if groups.empty:
         return
-    alone = markers[markers["number"].isin(groups.loc[groups["count"] == 1, "first"])]
     singles = groups[groups["single"]]
     boxes = groups[~groups["single"]]
     _draw_stems(ax, groups, boxes)
     _draw_singles(ax, singles, single_pt)
     _draw_boxes(ax, boxes, days_per_pt)
-    _draw_numbers(ax, groups, _marker_titles(alone, markers, dataset))
+    _draw_numbers(ax, groups, titles)
 
 
 def _widest_number(markers: pd.DataFrame) -> str:
@@ -122,23 +122,6 @@ def _marker_groups(markers: pd.DataFrame, lanes: list[str], days_per_pt: float) 
     )
     out["single"] = out["cluster_size"] == 1
     return out.reset_index()[_GROUP_COLUMNS]
-
-
-def _marker_titles(alone: pd.DataFrame, markers: pd.DataFrame, dataset: Dataset) -> dict[int, str]:
-    """Each event drawn as a marker of its own (`alone`), in words, for its tooltip."""
-    numbers = dict(zip(markers["event_id"], markers["number"], strict=True))
-    titles = {}
-    for event in alone.itertuples():
-        when = format_partial(event.date, event.precision)
-        if event.kind == "dispute":
-            target = numbers.get(event.disputes)
-            what = f"disputes No. {target}" if target else f"disputes {event.disputes}"
-        else:
-            state = dataset.states.get(event.state)
-            what = f"becomes {state.label if state else event.state}"
-        label = dataset.track(event.track).label
-        titles[int(event.number)] = f"No. {event.number}, {when}: {label} {what}"
-    return titles
 
 
 def _half_height() -> float:
@@ -209,7 +192,7 @@ def _draw_boxes(ax: Axes, boxes: pd.DataFrame, days_per_pt: float) -> None:
         )
 
 
-def _draw_numbers(ax: Axes, groups: pd.DataFrame, titles: dict[int, str]) -> None:
+def _draw_numbers(ax: Axes, groups: pd.DataFrame, titles: Mapping[int, str]) -> None:
     """Each marker's number (a box's 'first–last'), named by its gid and titled for its
     tooltip (`timeline_svg` links and titles it)."""
     for row in groups.itertuples():
@@ -225,7 +208,7 @@ def _draw_numbers(ax: Axes, groups: pd.DataFrame, titles: dict[int, str]) -> Non
             zorder=6,
             clip_on=False,
             gid=f"marker-{row.first}" if single else f"marker-{row.first}-{row.last}",
-            label=titles[row.first]
+            label=titles.get(row.first, f"No. {row.first}")
             if single
             else f"Nos. {row.first}–{row.last}: {row.count} events, listed in State changes",
         )

@@ -3,6 +3,7 @@ carried forward past the last confirmation, hatched when contested, each with a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import matplotlib as mpl
@@ -12,8 +13,6 @@ from matplotlib.axes import Axes
 from matplotlib.patches import PathPatch
 
 from briefings.data.dataset import Dataset
-from briefings.data.dates import format_partial
-from briefings.report.chart.in_words import describe_interval, event_dates
 from briefings.report.chart.shapes import days, rectangles
 from briefings.report.chart.style import (
     BAR_BOTTOM,
@@ -86,35 +85,30 @@ def draw_intervals(
 def add_stretch_tooltips(
     ax: Axes,
     table: pd.DataFrame,
-    dataset: Dataset,
     lanes: list[str],
-    start: date,
-    end: date,
     x_start: float,
     x_end: float,
+    titles: Mapping[tuple[str, date], str],
 ) -> None:
-    """An invisible box over each stretch, labelled with its tooltip (see `timeline_svg`)."""
+    """An invisible box over each stretch that has a title (`in_words.chart_titles`),
+    labelled with it for its tooltip (see `timeline_svg`)."""
     rows = table[table["track"].isin(lanes)]
-    if rows.empty or len(rows) > MAX_TOOLTIPS:
+    if rows.empty or len(rows) > MAX_TOOLTIPS or not titles:
         return
-    dated = event_dates(dataset)
     x0, x1 = _extents(rows, x_start, x_end)
     index = {t: i for i, t in enumerate(lanes)}
     for n, row in enumerate(rows.itertuples()):
+        title = titles.get((row.track, row.start))
+        if title is None:
+            continue
         lane = index[row.track]
-        text = describe_interval(row, dataset, start, end, dated)
-        if row.end is not None and row.end <= end:
-            following = rows[(rows["track"] == row.track) & (rows["start"] == row.end)]
-            precision = following["start_precision"].iloc[0] if len(following) else "day"
-            text += f", until {format_partial(row.end, precision)}"
-        sources = ", ".join(row.source_ids)
         box = rectangles(
             np.array([x0[n]]), np.array([x1[n]]),
             np.array([lane + BAR_TOP]), np.array([lane + BAR_BOTTOM]),
         )  # fmt: skip
         patch = PathPatch(box, facecolor="white", alpha=0.0, linewidth=0, zorder=3.5)
         patch.set_gid(f"stretch-{n + 1}")
-        patch.set_label(f"{dataset.track(row.track).label}: {text}. Sources: {sources}.")
+        patch.set_label(title)
         ax.add_artist(patch)
 
 

@@ -1,5 +1,6 @@
 """The briefing's generated sections as plain data for the templates, one module per family
-(title, timeline, sources, method). May import briefings.data, paths, report.bottomline, words."""
+(title, timeline, sources, method). May import briefings.data, paths, report.claims, phrases
+and words."""
 
 from briefings.report.sections.method import method_facts
 from briefings.report.sections.pieces import grade_key

@@ -11,6 +11,7 @@ from typing import ClassVar
 from briefings.data.dataset import Dataset
 from briefings.data.params import PARAMETERS, Parameters
 from briefings.paths import project_root
+from briefings.report.phrases import WEIGHING_RULE
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class ParameterRow:
 
 @dataclass(frozen=True)
 class MethodFacts:
-    """The dataset behind the briefing and every parameter's value."""
+    """The dataset behind the briefing, every parameter's value, and the rule that weighs a
+    challenge (`weighing`, in the words of `phrases.WEIGHING_RULE`)."""
 
     template: ClassVar[str] = "briefing/sections/method.html.j2"
     dataset_title: str
@@ -33,6 +35,7 @@ class MethodFacts:
     sources: int
     dataset_hash: str | None
     parameters: tuple[ParameterRow, ...]
+    weighing: str = WEIGHING_RULE
 
 
 def method_facts(

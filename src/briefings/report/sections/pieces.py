@@ -12,17 +12,17 @@ the analyst edits it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
 import pandas as pd
 
-from briefings.data.dataset import Dataset
 from briefings.data.dates import format_partial
 from briefings.data.grades import CREDIBILITY_MEANINGS, RELIABILITY_MEANINGS
 from briefings.data.vocabulary import COLOUR, StateDef
+from briefings.report.claims import Evidence
+from briefings.report.phrases import cited_as, reference
 
 
 @dataclass(frozen=True)
@@ -35,18 +35,22 @@ class Grade:
 
 @dataclass(frozen=True)
 class SourceRef:
-    """A cited source: its id and its reliability grade."""
+    """A cited source as a reader knows it: outlet and publication date ('Reuters via a
+    Pakistani news website, about 4 Jan 2020'), and its reliability grade. The id is kept
+    for the page's data attributes only, never shown."""
 
     source_id: str
+    cited: str
     grade: Grade
 
 
 @dataclass(frozen=True)
 class EventRef:
-    """An event by its marker number on the chart, else by its id."""
+    """An event as the text points to it: 'No. 5' when numbered in this window, else by its
+    date ('the account of 9 Jan 2018')."""
 
     number: int | None
-    event_id: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -104,9 +108,9 @@ def day(value: date) -> str:
     return format_partial(value, "day")
 
 
-def event_ref(event_id: str, numbers: dict[str, int]) -> EventRef:
-    """The event by its marker number where it has one."""
-    return EventRef(numbers.get(event_id), event_id)
+def event_ref(evidence: Evidence) -> EventRef:
+    """The event by its marker number where it has one, else by its date."""
+    return EventRef(evidence.number, reference(evidence))
 
 
 def state_label(state: StateDef) -> StateLabel:
@@ -142,10 +146,11 @@ def money(amount: int) -> str:
     return f"${amount:,}"
 
 
-def source_refs(source_ids: Iterable[str], dataset: Dataset) -> tuple[SourceRef, ...]:
-    """The cited sources, each with its reliability grade."""
-    grades = dict(zip(dataset.sources["source_id"], dataset.sources["reliability"], strict=True))
-    return tuple(SourceRef(s, reliability(grades[s])) for s in source_ids)
+def source_refs(evidence: Evidence) -> tuple[SourceRef, ...]:
+    """The counted sources of an event, each by outlet and date, with its grade."""
+    return tuple(
+        SourceRef(c.source_id, cited_as(c), reliability(c.grade)) for c in evidence.citations
+    )
 
 
 def reliability(grade: str, *, spelled: bool = False) -> Grade:

@@ -3,15 +3,14 @@ contested claims (each dispute beside the event it contradicts)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pandas as pd
 
-from briefings.data.dataset import Dataset
 from briefings.data.dates import format_partial
-from briefings.report.bottomline import stretch_words
+from briefings.report.claims import DisputeClaim, View, dispute_claims, state_claims
+from briefings.report.phrases import grounds, strength, stretch
 from briefings.report.sections.pieces import (
     EventRef,
     EventText,
@@ -28,7 +27,7 @@ from briefings.report.sections.pieces import (
     source_refs,
     state_label,
 )
-from briefings.report.words import and_
+from briefings.report.words import and_, upper_first
 
 # The briefing stays a short document however large the dataset (a dozen pages at 10,000
 # events; every row of the changes table is about a fifteenth of a page): the table lists
@@ -48,13 +47,17 @@ class ChartInWords:
 
 @dataclass(frozen=True)
 class ChangeRow:
-    """One numbered event: a change (with its new `state`) or a dispute (`disputes`)."""
+    """One numbered event: a change (with its new `state`; `first_counted` when a
+    confirmation opens the stretch because the change itself is not counted) or a dispute
+    (`disputes`, and how strong a `challenge` it is)."""
 
     number: int
     date: str
     track: str
     state: StateLabel | None
+    first_counted: bool
     disputes: EventRef | None
+    challenge: str
     event: EventText
     sources: tuple[SourceRef, ...]
     credibility: Grade
@@ -72,7 +75,8 @@ class ChangesTable:
 
 @dataclass(frozen=True)
 class Contradicted:
-    """The event a dispute contradicts; `counted` is False when no counted source backs it."""
+    """The event a dispute contradicts. When no counted source backs it (`counted` false),
+    its summary is not shown: the view does not know it."""
 
     ref: EventRef
     track: str
@@ -83,7 +87,9 @@ class Contradicted:
 
 @dataclass(frozen=True)
 class Claim:
-    """A dispute beside what it contradicts, and the stretches it makes contested."""
+    """A dispute beside what it contradicts, how strong a challenge it is (`weight`: 'A
+    weaker challenge: credibility 4 (doubtful) against 2 …'), and the stretches it makes
+    contested."""
 
     number: int | None
     track: str
@@ -92,6 +98,7 @@ class Claim:
     dispute: EventText
     sources: tuple[SourceRef, ...]
     credibility: Grade
+    weight: str
     effect: str
 
 
@@ -109,34 +116,42 @@ def chart_in_words(text: str) -> ChartInWords:
     return ChartInWords(tuple(line for line in text.splitlines() if line.strip()))
 
 
-def changes_table(markers: pd.DataFrame, dataset: Dataset) -> ChangesTable:
-    """The numbered state changes and disputes (`states.key_events`), keyed to the chart."""
-    numbers = dict(zip(markers["event_id"], markers["number"], strict=True))
-    rows = tuple(
-        ChangeRow(
-            number=int(event.number),
-            date=format_partial(event.date, event.precision),
-            track=dataset.track(event.track).label,
-            state=None if event.kind == "dispute" else state_label(dataset.states[event.state]),
-            disputes=event_ref(event.disputes, numbers) if event.kind == "dispute" else None,
-            event=event_text(event),
-            sources=source_refs(event.source_ids, dataset),
-            credibility=credibility(event.credibility),
+def changes_table(view: View) -> ChangesTable:
+    """The numbered events (`states.key_events`), keyed to the chart, each citing its
+    counted sources and, for a dispute, how strong a challenge it is."""
+    shown = view.markers.head(MAX_TABLE_ROWS)
+    disputes = shown[shown["kind"] == "dispute"]
+    weighed = {c.dispute.event_id: c for c in dispute_claims(view, disputes["event_id"])}
+    rows = []
+    for event in shown.itertuples():
+        evidence = view.evidence(event.event_id)
+        claim = weighed.get(event.event_id)
+        state = None if claim else state_label(view.dataset.states[event.state])
+        rows.append(
+            ChangeRow(
+                number=int(event.number),
+                date=format_partial(event.date, event.precision),
+                track=view.dataset.track(event.track).label,
+                state=state,
+                first_counted=event.kind == "confirm",
+                disputes=event_ref(claim.target) if claim else None,
+                challenge=strength(claim.weight) if claim else "",
+                event=event_text(event),
+                sources=source_refs(evidence),
+                credibility=credibility(event.credibility),
+            )
         )
-        for event in markers.head(MAX_TABLE_ROWS).itertuples()
-    )
-    rest = remainder(len(markers), len(rows), "numbered events", "marked on the chart")
-    return ChangesTable(rows, rest, grade_key())
+    rest = remainder(len(view.markers), len(rows), "numbered events", "marked on the chart")
+    return ChangesTable(tuple(rows), rest, grade_key())
 
 
-def shown_disputes(
-    events: pd.DataFrame, markers: pd.DataFrame, table: pd.DataFrame
-) -> pd.DataFrame:
+def shown_disputes(view: View) -> pd.DataFrame:
     """The visible disputes the briefing must explain, by date.
 
     Those numbered in the window, and those (of any date) that make a stretch shown in
     the state table contested: the chart hatches it, so the text has to say why.
     """
+    events, markers, table = view.events, view.markers, view.table
     shown = {e for ids in table["event_ids"] for e in ids}
     disputes = events[
         (events["kind"] == "dispute")
@@ -145,57 +160,43 @@ def shown_disputes(
     return disputes.sort_values(["date", "row"], kind="stable").reset_index(drop=True)
 
 
-def contested_claims(
-    events: pd.DataFrame, markers: pd.DataFrame, table: pd.DataFrame, dataset: Dataset
-) -> ContestedClaims:
-    """Each shown dispute beside the event it contradicts.
-
-    `events` are the visible events (`states.visible_events`), `table` the state table.
-    """
-    disputes = shown_disputes(events, markers, table)
-    numbers = dict(zip(markers["event_id"], markers["number"], strict=True))
-    everything = {e.event_id: e for e in dataset.events.itertuples()}
-    visible = set(events["event_id"])
-    shown = disputes.head(MAX_CLAIMS)
-    contested = _contested_stretches(table, set(shown["disputes"]), dataset, everything)
-    claims = tuple(
-        Claim(
-            number=numbers.get(dispute.event_id),
-            track=dataset.track(dispute.track).label,
-            when=format_partial(dispute.date, dispute.precision),
-            contradicts=_contradicted(everything[dispute.disputes], numbers, visible, dataset),
-            dispute=event_text(dispute),
-            sources=source_refs(dispute.source_ids, dataset),
-            credibility=credibility(dispute.credibility, spelled=True),
-            effect=and_(contested.get(dispute.disputes, ())),
+def contested_claims(view: View) -> ContestedClaims:
+    """Each shown dispute beside the event it contradicts, weighed by the one rule."""
+    disputes = shown_disputes(view)
+    shown = dispute_claims(view, disputes["event_id"].head(MAX_CLAIMS))
+    resting: dict[str, list[str]] = {}
+    for stretch_claim, event_ids in zip(state_claims(view), view.table["event_ids"], strict=True):
+        for event_id in event_ids:
+            resting.setdefault(event_id, []).append(stretch(stretch_claim, view.dataset))
+    claims = []
+    for claim in shown:
+        dispute = view.visible[claim.dispute.event_id]
+        effect = resting.get(claim.target.event_id, [])
+        claims.append(
+            Claim(
+                number=claim.dispute.number,
+                track=view.dataset.track(claim.track).label,
+                when=format_partial(dispute.date, dispute.precision),
+                contradicts=_contradicted(claim, view),
+                dispute=event_text(dispute),
+                sources=source_refs(claim.dispute),
+                credibility=credibility(dispute.credibility, spelled=True),
+                weight=f"{upper_first(strength(claim.weight))}: {grounds(claim.weight)}",
+                effect=and_(effect),
+            )
         )
-        for dispute in shown.itertuples()
-    )
     rest = remainder(
         len(disputes), len(claims), "disputes", "numbered on the chart where dated in the window"
     )
-    return ContestedClaims(claims, rest)
+    return ContestedClaims(tuple(claims), rest)
 
 
-def _contradicted(
-    target: Any, numbers: dict[str, int], visible: set[str], dataset: Dataset
-) -> Contradicted:
+def _contradicted(claim: DisputeClaim, view: View) -> Contradicted:
+    target = claim.target
     return Contradicted(
-        ref=event_ref(target.event_id, numbers),
-        track=dataset.track(target.track).label,
+        ref=event_ref(target),
+        track=view.dataset.track(claim.target_track).label,
         when=format_partial(target.date, target.precision),
-        summary=target.summary,
-        counted=target.event_id in visible,
+        summary=target.summary if claim.counted else "",
+        counted=claim.counted,
     )
-
-
-def _contested_stretches(
-    table: pd.DataFrame, event_ids: set[str], dataset: Dataset, by_id: Mapping[str, Any]
-) -> dict[str, list[str]]:
-    """For each of `event_ids`, the stretches that rest on it, in words (one pass over
-    the table, however many claims ask)."""
-    found: dict[str, list[str]] = {}
-    for row in table.itertuples():
-        for event_id in event_ids.intersection(row.event_ids):
-            found.setdefault(event_id, []).append(stretch_words(row, dataset, by_id))
-    return found

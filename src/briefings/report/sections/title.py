@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from briefings.data.dataset import Dataset
 from briefings.data.grades import RELIABILITY_GRADES
 from briefings.data.params import Parameters
+from briefings.report.claims import View
+from briefings.report.phrases import published
 from briefings.report.sections.pieces import day
-from briefings.report.sections.sources import counted_sources
 
 
 @dataclass(frozen=True)
@@ -23,11 +23,16 @@ class TitleBlock:
     facts: tuple[tuple[str, str], ...]
 
 
-def title_block(dataset: Dataset, params: Parameters) -> TitleBlock:
+def title_block(view: View) -> TitleBlock:
     """The header: marking, title, window, what knowledge it reflects, and the build date."""
-    counted = counted_sources(dataset, params)
-    latest = max(counted["published"], default=None)
-    latest_text = f"latest published {day(latest)}" if latest else "no source counted"
+    dataset, params = view.dataset, view.params
+    counted = [view.sources[s] for s in view.counted]
+    latest = max(counted, key=lambda s: s.published, default=None)
+    latest_text = (
+        f"latest published {published(latest.published, latest.published_precision)}"
+        if latest
+        else "no source counted"
+    )
     if params.as_of:
         knowledge = (
             f"As known on {day(params.as_of)}: later sources are not counted ({latest_text})"
