@@ -19,6 +19,7 @@ import io
 import re
 import sys
 from datetime import date, timedelta
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from briefings.data.dates import format_partial
 from briefings.data.params import Parameters, coerce_parameters, resolve_parameters
 from briefings.data.states import states_to_csv
 from briefings.paths import default_dataset
+from briefings.report import chart
 from briefings.report.notebook import Briefing
 from briefings.report.words import lower_first
 
@@ -240,7 +242,8 @@ def views(draw) -> tuple[Dataset, Parameters]:
 
 
 def rendered(briefing: Briefing) -> str:
-    """Every generated section the notebook shows, but the chart's drawing."""
+    """Every generated section the notebook shows, and the chart's tooltips without its
+    drawing."""
     calls = (
         briefing.title_block,
         briefing.bottom_line,
@@ -248,9 +251,12 @@ def rendered(briefing: Briefing) -> str:
         briefing.changes,
         briefing.contested,
         briefing.sources,
+        briefing.quality,
         briefing.method,
     )
-    return "\n".join(call().data for call in calls)
+    titles = chart.chart_titles(briefing.view)
+    tooltips = [*titles.stretches.values(), *titles.markers.values()]
+    return "\n".join([*(call().data for call in calls), *(f"<p>{escape(t)}</p>" for t in tooltips)])
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

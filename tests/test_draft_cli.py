@@ -317,11 +317,30 @@ def test_accept_keeps_the_files_line_endings_and_adds_a_known_source_once(
     assert code == 0 and "added no new source and 1 event(s) (e7)" in out
 
 
+def test_accept_takes_a_draft_without_the_optional_source_columns(
+    dataset, article, tmp_path, capsys
+):
+    """A draft written before sources.csv gained derived_from and published_precision."""
+    edited = drafted(dataset, article, tmp_path, capsys)
+    source, events = edited.read_text(encoding="utf-8").split("\n\n", 1)
+    rows = list(csv.DictReader(io.StringIO(source)))
+    buffer = io.StringIO()
+    older = [c for c in SOURCE_COLUMNS if c not in ("derived_from", "published_precision")]
+    writer = csv.DictWriter(buffer, fieldnames=older, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    edited.write_text(buffer.getvalue() + "\n" + events, encoding="utf-8")
+    code, out, err = draft("--accept", str(edited), "--data", str(dataset), capsys=capsys)
+    assert (code, err) == (0, "") and "added source" in out
+    assert load_dataset(dataset).sources.iloc[-1].published_precision == "day"
+
+
 @pytest.mark.parametrize(
     "text, message",
     [
         ("source_id,outlet\nx,y\n", "has 1 table(s); a draft has two"),
-        ("\n".join([",".join(SOURCE_COLUMNS), "x" + "," * 8, "", "event_id,colour", "e9,red"]),
+        ("\n".join([",".join(SOURCE_COLUMNS), "x" + "," * (len(SOURCE_COLUMNS) - 1), "",
+                       "event_id,colour", "e9,red"]),
          "events.csv table: missing column(s) date, precision"),
     ],
 )  # fmt: skip

@@ -401,9 +401,10 @@ def test_a_dataset_with_no_rows_yet_gives_a_briefing_that_says_so(tmp_path):
     assert "No track changed state" in briefing.html["changes"]
     from briefings.report import chart
 
-    inputs = (briefing.table, briefing.markers, briefing.dataset)
-    window = (briefing.params.start, briefing.params.end)
-    figure = chart.draw_timeline(*inputs, *window, tracks=briefing.params.tracks)
+    view = View.of(briefing.dataset, briefing.params)
+    inputs = (view.table, view.markers, view.dataset, view.params.start, view.params.end)
+    figure = chart.draw_timeline(
+        *inputs, tracks=view.params.tracks, titles=chart.chart_titles(view)
+    )
     ET.fromstring(chart.timeline_svg(figure))
-    words = chart.describe_timeline(*inputs, *window, tracks=briefing.params.tracks)
-    assert "no state known" in words
+    assert "no state known" in chart.describe_timeline(view)

@@ -92,6 +92,18 @@ def test_interval_ending_after_the_window_ends_at_the_window(tmp_path):
     assert aid[-1]["end"] == date(2021, 6, 30)
 
 
+def test_a_stretch_beginning_on_the_windows_last_day_does_not_end_as_it_begins(tmp_path):
+    """A one-day window whose last day opens a stretch that a later change ends."""
+    events = [dict(e) for e in SMALL_EVENTS]
+    events.append({**events[0], "event_id": "e6", "date": "2021-09-01", "precision": "day"})
+    folder = write_dataset(tmp_path / "d", events=events)
+    aid = rows(states(folder, start="2020-02-09", end="2020-02-10"), "aid")
+    assert [(r["state"], r["start"], r["end"]) for r in aid] == [
+        ("on", date(2020, 2, 9), date(2020, 2, 10)),
+        ("off", date(2020, 2, 10), None),
+    ]
+
+
 def test_confirm_of_another_state_starts_that_state_when_the_change_is_hidden(tmp_path):
     events = [dict(e) for e in SMALL_EVENTS]
     events[1]["source_ids"] = "s2"  # the change to "off" now rests on a low-grade source

@@ -42,6 +42,8 @@ SOURCE_COLUMNS = (
 )
 # Columns a dataset may leave out of sources.csv (added after the first datasets were made).
 OPTIONAL_SOURCE_COLUMNS = ("derived_from", "published_precision")
+# What an empty cell of sources.csv means where it is not simply empty.
+SOURCE_BLANK_MEANS = {"published_precision": PUBLISHED_PRECISIONS[0]}
 EVENT_COLUMNS = (
     "event_id",
     "date",
@@ -212,7 +214,7 @@ def _names(text: str) -> tuple[str, ...]:
 
 def _or_day(text: str) -> str:
     """A publication date's precision: empty means the document is dated to the day."""
-    return text.strip() or PUBLISHED_PRECISIONS[0]
+    return text.strip() or SOURCE_BLANK_MEANS["published_precision"]
 
 
 def _integer(text: str) -> int:

@@ -113,7 +113,8 @@ def clip_to_window(intervals: list[dict], start: date, end: date) -> list[dict]:
     """Intervals that overlap [start, end], cut to it.
 
     A state set before the window is carried in from `start`. An interval that goes on
-    past the window ends at `end`; one still current keeps `end` empty.
+    past the window ends at `end`, unless it begins on that last day: a stretch ends after
+    it begins, so that one keeps `end` empty, as one still current does.
     """
     clipped = []
     for interval in intervals:
@@ -123,7 +124,7 @@ def clip_to_window(intervals: list[dict], start: date, end: date) -> list[dict]:
         if interval["start"] < start:
             interval["start"], interval["start_precision"] = start, "day"
         if interval["end"] is not None and interval["end"] > end:
-            interval["end"] = end
+            interval["end"] = end if interval["start"] < end else None
         interval["confirmed_until"] = min(interval["confirmed_until"], end)
         clipped.append(interval)
     return clipped

@@ -17,7 +17,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefings.data.columns import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS, SOURCE_COLUMNS
+from briefings.data.columns import (
+    EVENT_COLUMNS,
+    OPTIONAL_EVENT_COLUMNS,
+    OPTIONAL_SOURCE_COLUMNS,
+    SOURCE_BLANK_MEANS,
+    SOURCE_COLUMNS,
+)
 from briefings.data.dataset import load_dataset
 from briefings.draft.candidates import DRAFT_COLUMNS
 from briefings.exceptions import DatasetError, Problem, ProblemsError
@@ -111,7 +117,7 @@ def _read_draft(path: Path) -> tuple[_Section, _Section]:
             ]
         )
     source, events = sections
-    _check_header(name, source, SOURCE_COLUMNS, (), "sources.csv")
+    _check_header(name, source, SOURCE_COLUMNS, OPTIONAL_SOURCE_COLUMNS, "sources.csv")
     _check_header(name, events, (*EVENT_COLUMNS, *DRAFT_COLUMNS), _OPTIONAL, "events.csv")
     if len(source.rows) != 1:
         raise ProblemsError(
@@ -193,9 +199,13 @@ def _has_row(text: str, row: dict[str, str]) -> bool:
     """Whether a CSV text already has this very row (every shared column equal)."""
     records = csv.DictReader(io.StringIO(text, newline=""))
     return any(
-        all((record.get(k) or "").strip() == (v or "").strip() for k, v in row.items())
-        for record in records
+        all(_cell(k, record.get(k)) == _cell(k, v) for k, v in row.items()) for record in records
     )
+
+
+def _cell(column: str, text: str | None) -> str:
+    """A cell as the dataset reads it: stripped, an empty one as what it means there."""
+    return (text or "").strip() or SOURCE_BLANK_MEANS.get(column, "")
 
 
 def _append(

@@ -77,6 +77,8 @@ def _known_row(article: Article, sources: pd.DataFrame, published: date) -> dict
 def _text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, tuple):  # a list column such as derived_from, as the file writes it
+        return ";".join(value)
     return "" if value is None or value != value else str(value)  # NaN is not equal to itself
 
 
