@@ -305,6 +305,46 @@ def test_the_shipped_as_of_view_shows_nothing_of_later_sources(shipped_dataset):
     )
 
 
+def quality_rows(briefing: Briefing) -> dict[str, list[str]]:
+    """The Quality of information table's cells by track id."""
+    found = parse(briefing.html["quality"]).iter("tr")
+    return {
+        r.get("data-track"): [text(c) for c in r.findall("td")]
+        for r in found
+        if r.get("data-track")
+    }
+
+
+def test_quality_of_information_says_what_each_state_rests_on(shipped_dataset):
+    briefing = build(shipped_dataset, start="2019-01-01", end="2019-12-31")
+    rows = quality_rows(briefing)
+    assert list(rows) == list(briefing.params.tracks)
+    state, newest, behind, challenges, _ = rows["cis_moa"]
+    assert state == "active; assumed since it was last confirmed in Oct 2005"
+    assert newest.endswith("(published after the window closed)") and behind == "a single source"
+    assert challenges == "none"
+    assert rows["mil_cooperation"][3] == "one stronger challenge"
+    assert rows["imet"][4] == "from the window's start to Dec 2019 (eleven months)"
+    section = parse(briefing.html["quality"])
+    assert text(section.find(".//p[@class='bf-grades']")).startswith(
+        "Five sources counted: one graded B, two C, one D and one E"
+    )
+    assert "Unnamed online forum and Reuters via a Pakistani site" in text(
+        section.find(".//p[@class='bf-shared']")
+    )
+
+
+def test_quality_of_information_of_an_as_of_view_counts_what_it_leaves_out(shipped_dataset):
+    briefing = build(shipped_dataset, as_of="2018-12-31")
+    rows = quality_rows(briefing)
+    assert rows["imet"][0] == "no counted source records it" and rows["imet"][1] == "none"
+    grades = text(parse(briefing.html["quality"]).find(".//p[@class='bf-grades']"))
+    assert grades == (
+        "Two sources counted: one graded C and one D; the newest published 21 Nov 2018. "
+        "Three other sources in the dataset are not counted here."
+    )
+
+
 def test_min_reliability_counts_sources_graded_below_it(small_dataset):
     briefing = build(small_dataset, min_reliability="C")
     assert [r.get("data-source") for r in rows(briefing.html["sources"])] == ["s1"]

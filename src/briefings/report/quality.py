@@ -120,7 +120,8 @@ def _quietest(events, start: date, end: date) -> str:
 
 
 def _grades(view: View) -> str:
-    """'Five sources are counted: one graded B, two C, one D and one E; two more are not.'"""
+    """'Two sources counted: one graded C and one D; the newest published 21 Nov 2018.
+    Three other sources in the dataset are not counted here.'"""
     counted = [view.sources[s] for s in sorted(view.counted)]
     if not counted:
         return "No source is counted in this view."
@@ -134,7 +135,10 @@ def _grades(view: View) -> str:
     )
     left = len(view.sources) - len(counted)
     if left:
-        text += f" {upper_first(count(left, 'other source'))} in the dataset not counted here."
+        verb = "is" if left == 1 else "are"
+        text += (
+            f" {upper_first(count(left, 'other source'))} in the dataset {verb} not counted here."
+        )
     return text
 
 
