@@ -9,9 +9,9 @@ import nbformat
 import pytest
 
 from briefings.data.params import prepare
-from briefings.data.states import compute_states, key_events, visible_events
-from briefings.report.chart import draw_timeline, timeline_svg
+from briefings.report.chart import chart_titles, draw_timeline, timeline_svg
 from briefings.report.chart_legend import chart_legend
+from briefings.report.claims import View
 from briefings.report.render import notebook_to_html
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -20,10 +20,9 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 @pytest.fixture(scope="module")
 def svg() -> str:
     """The shipped briefing's chart, as the notebook's chart cell writes it."""
-    params, dataset = prepare({})
-    events = visible_events(dataset, params)
-    table, markers = compute_states(dataset, params), key_events(events, params)
-    return timeline_svg(draw_timeline(table, markers, dataset, params.start, params.end))
+    view = View.of(*reversed(prepare({})))
+    inputs = (view.table, view.markers, view.dataset, view.params.start, view.params.end)
+    return timeline_svg(draw_timeline(*inputs, titles=chart_titles(view)))
 
 
 def legend_texts(svg: str) -> dict[str, list[tuple[str, float, float]]]:

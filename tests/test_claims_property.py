@@ -256,7 +256,7 @@ def rendered(briefing: Briefing) -> str:
     )
     titles = chart.chart_titles(briefing.view)
     tooltips = [*titles.stretches.values(), *titles.markers.values()]
-    return "\n".join([*(call().data for call in calls), *(f"<p>{escape(t)}</p>" for t in tooltips)])
+    return "\n".join([*(call().html for call in calls), *(f"<p>{escape(t)}</p>" for t in tooltips)])
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

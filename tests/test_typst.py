@@ -157,21 +157,20 @@ def section_records():
     from briefings.report import sections
     from briefings.report.bottomline import bottom_line
     from briefings.report.changes import changes_since_section
+    from briefings.report.quality import quality_of_information
 
-    b = Briefing.prepare(build_date="2026-11-25")
-    disputes = sections.shown_disputes(b.events, b.markers, b.table)
+    view = Briefing.prepare(build_date="2026-11-25").view
     return {
-        "title": sections.title_block(b.dataset, b.params),
-        "bottom_line": bottom_line(b.table, b.events, b.dataset, b.params),
+        "title": sections.title_block(view),
+        "bottom_line": bottom_line(view),
         "chart_in_words": sections.chart_in_words("One.\nTwo."),
-        "changes": sections.changes_table(b.markers, b.dataset),
-        "contested": sections.contested_claims(b.events, b.markers, b.table, b.dataset),
-        "sources": sections.sources_table(
-            b.dataset, b.params, sections.cited_sources(b.table, b.markers, disputes)
-        ),
+        "changes": sections.changes_table(view),
+        "contested": sections.contested_claims(view),
+        "sources": sections.sources_table(view),
+        "quality": quality_of_information(view),
         "grade_key": sections.grade_key(),
-        "method": sections.method_facts(b.dataset, b.params, dataset_hash="ab12"),
-        "changes_since": changes_since_section(None, b.dataset),
+        "method": sections.method_facts(view.dataset, view.params, dataset_hash="ab12"),
+        "changes_since": changes_since_section(None, view.dataset),
     }
 
 

@@ -143,4 +143,3 @@ class Briefing:
         """The comparison with the previous build whose state table `previous_states`
         names; None when there is none (a first build)."""
         return changes_found(self.params, self.table, self.dataset)
-
