@@ -7,13 +7,15 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import date, timedelta
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import SMALL_YAML, write_dataset
 
+from briefings.data.palette import carried_forward_tint
 from briefings.data.params import prepare
-from briefings.report.chart import chart_titles, describe_timeline, draw_timeline, timeline_svg
+from briefings.report.chart import chart_claims, describe_timeline, draw_timeline, timeline_svg
 from briefings.report.claims import View
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -109,12 +111,33 @@ def test_svg_ignores_the_callers_rcparams(shipped):
     assert styled == plain
 
 
-def hatch_fills(svg: str) -> int:
-    return len(re.findall(r"fill: url\(#h", svg))
+def element(svg: str, gid: str) -> ET.Element | None:
+    """The SVG element with this id (matplotlib writes an artist's gid as its group's id)."""
+    return next((e for e in ET.fromstring(svg).iter() if e.get("id") == gid), None)
 
 
-def light_fills(svg: str) -> int:
-    return len(re.findall(r"fill-opacity: 0\.35", svg))
+def fills(node: ET.Element) -> set[str]:
+    """The solid fill colours of the shapes under an element."""
+    found = set()
+    for shape in node.iter():
+        found.update(re.findall(r"fill: (#[0-9a-f]{6})", shape.get("style", "")))
+    return found
+
+
+def hatch_lines(svg: str, gid: str) -> int:
+    """How many lines the hatch pattern of the group `gid` repeats per tile."""
+    style = next(
+        e.get("style", "") for e in element(svg, gid).iter() if "url(#" in e.get("style", "")
+    )
+    pattern = element(svg, re.search(r"url\(#([^)]+)\)", style).group(1))
+    return sum(p.get("d", "").count("M") for p in pattern.iter(f"{SVG_NS}path"))
+
+
+def shipped_svg(view: View) -> str:
+    return render(
+        view.table, view.markers, view.dataset, view.params.start, view.params.end,
+        tracks=view.params.tracks, claims=chart_claims(view),
+    )  # fmt: skip
 
 
 def test_contested_interval_is_hatched(small_dataset):
@@ -123,16 +146,133 @@ def test_contested_interval_is_hatched(small_dataset):
     contested = render(table, markers, dataset, params.start, params.end)
     uncontested = render(table.assign(contested=False), markers, dataset, params.start, params.end)
     assert "<pattern" in contested
-    # The legend's 'contested' swatch is hatched in both; the interval only in one.
-    assert hatch_fills(contested) > hatch_fills(uncontested)
+    # Without the claims every challenge is drawn as strong.
+    assert element(contested, "contested-strong") is not None
+    assert element(uncontested, "contested-strong") is None
 
 
-def test_unconfirmed_stretch_is_lighter(small_dataset):
+def test_unconfirmed_stretch_is_drawn_in_its_states_tint(small_dataset):
     table, markers, dataset, params = build(small_dataset)
     confirmed_to_end = table.assign(confirmed_until=params.end)
     carried = render(table, markers, dataset, params.start, params.end)
     confirmed = render(confirmed_to_end, markers, dataset, params.start, params.end)
-    assert light_fills(carried) > light_fills(confirmed)
+    assert fills(element(carried, "bars-off-carried")) == {carried_forward_tint("#D55E00").lower()}
+    assert element(confirmed, "bars-off-carried") is None
+
+
+def test_the_legend_decodes_every_colour_the_bars_are_drawn_in(shipped_dataset):
+    view = view_of(shipped_dataset)
+    svg = shipped_svg(view)
+    legend = fills(element(svg, "legend_states"))
+    drawn = [e for e in ET.fromstring(svg).iter() if e.get("id", "").startswith("bars-")]
+    assert {e.get("id") for e in drawn} >= {"bars-active-carried", "bars-suspended-confirmed"}
+    for bars in drawn:
+        assert fills(bars) <= legend, bars.get("id")
+    for state in set(view.table["state"]):
+        colour = view.dataset.states[state].colour
+        assert {colour.lower(), carried_forward_tint(colour)} <= legend
+    # Merged markers with a dispute are drawn with a dashed outline, and so is their key.
+    key = element(svg, "legend_key")
+    assert any("stroke-dasharray" in e.get("style", "") for e in key.iter())
+    assert "several events, with a dispute" in texts(svg)
+
+
+def test_a_state_colour_that_passes_for_another_carried_forward_is_refused(tmp_path):
+    from briefings.data.dataset import load_dataset
+    from briefings.exceptions import DatasetError
+
+    tint = carried_forward_tint("#009E73")
+    yaml_text = SMALL_YAML.replace('colour: "#D55E00"', f'colour: "{tint}"')
+    with pytest.raises(DatasetError) as raised:
+        load_dataset(write_dataset(tmp_path / "d", yaml_text=yaml_text))
+    assert f"'{tint}' looks like state 'on' carried forward" in str(raised.value)
+
+
+def test_weak_and_strong_challenges_are_hatched_differently(shipped_dataset):
+    view = view_of(shipped_dataset)
+    svg = shipped_svg(view)
+    # IMET's stretch is challenged only by a weaker claim; military cooperation's by a
+    # stronger one (the weighing rule of evidence.weigh).
+    assert hatch_lines(svg, "contested-weak") < hatch_lines(svg, "contested-strong")
+    titles = chart_claims(view).stretch_titles
+    imet = next(t for (track, _), t in titles.items() if track == "imet" and "challenged" in t)
+    assert "one weaker challenge, hatched sparsely" in imet
+    words = describe_timeline(view)
+    assert "one stronger challenge, hatched densely" in words
+    assert "one weaker challenge, hatched sparsely" in words
+
+
+def test_dates_known_to_a_month_or_year_are_spans_not_slivers(shipped_dataset):
+    view = view_of(shipped_dataset)
+    figure = draw_timeline(
+        view.table, view.markers, view.dataset, view.params.start, view.params.end,
+        claims=chart_claims(view),
+    )  # fmt: skip
+    artists = {a.get_gid(): a for a in figure.findobj() if a.get_gid()}
+    brackets = artists["uncertain-dates"].get_path().vertices.reshape(-1, 4, 2)
+    spans = {(round(b[0, 0]), round(b[2, 0]), int(b[0, 1])) for b in brackets}
+    day = lambda d: round(mdates.date2num(np.datetime64(d, "D")))  # noqa: E731
+    lanes = list(view.params.tracks)
+    # CIS-MOA became pending in 2023 (a year) and political climate strained in 2019.
+    assert (day("2023-01-01"), day("2024-01-01"), lanes.index("cis_moa")) in spans
+    assert (day("2019-01-01"), day("2020-01-01"), lanes.index("political_climate")) in spans
+    # No solid bar is a one-day sliver standing for a month or a year.
+    for gid, artist in artists.items():
+        if gid.startswith("bars-") and gid.endswith("-confirmed"):
+            corners = artist.get_path().vertices.reshape(-1, 5, 2)
+            assert (corners[:, 1, 0] - corners[:, 0, 0] > 1).all(), gid
+    svg = timeline_svg(figure)
+    d = next(p.get("d") for p in element(svg, "uncertain-dates").iter(f"{SVG_NS}path"))
+    assert d.count("M") == len(spans)
+    assert "<image" not in svg  # vector only
+    assert "its start known only to the year" in describe_timeline(view)
+
+
+def test_uncertain_spans_add_no_element_per_date(small_dataset):
+    _, markers, dataset, params = build(small_dataset)
+
+    def monthly(months: int) -> pd.DataFrame:
+        starts = pd.date_range(params.start, periods=months, freq="MS").date
+        return pd.DataFrame(
+            {
+                "track": "aid",
+                "state": ["on", "off"] * (months // 2),
+                "start": starts,
+                "end": [*starts[1:], None],
+                "start_precision": "month",
+                "confirmed_until": starts,
+                "contested": False,
+                "event_ids": [("e1",)] * months,
+                "source_ids": [("s1",)] * months,
+            }
+        )
+
+    def elements(rows: pd.DataFrame) -> int:
+        svg = render(rows, markers.iloc[0:0], dataset, params.start, params.end)
+        assert element(svg, "uncertain-dates") is not None
+        return sum(1 for _ in ET.fromstring(svg).iter())
+
+    assert elements(monthly(4)) == elements(monthly(20))
+
+
+def test_merged_markers_say_whether_their_months_differ(shipped_dataset):
+    view = view_of(shipped_dataset)
+    svg = shipped_svg(view)
+    boxes = {
+        g.get("id"): "".join(g.find(f"{SVG_NS}title").itertext())
+        for g in ET.fromstring(svg).iter(f"{SVG_NS}g")
+        if re.fullmatch(r"marker-\d+-\d+", g.get("id", ""))
+    }
+    assert any("two events of different months, Dec 2019 to Jan 2020" in t for t in boxes.values())
+
+
+def test_every_change_of_state_in_the_window_has_a_marker(shipped_dataset):
+    for raw in ({}, {"start": "2019-01-01", "end": "2019-12-31"}, {"as_of": "2018-12-31"}):
+        view = view_of(shipped_dataset, **raw)
+        opening = view.table[view.table["start"] > view.params.start]["event_ids"].map(
+            lambda e: e[0]
+        )
+        assert set(opening) <= set(view.markers["event_id"]), raw
 
 
 def test_script_in_labels_is_only_text(tmp_path):
@@ -227,7 +367,9 @@ def test_describe_timeline_names_every_track_and_state(shipped_dataset):
     assert len(lines) == 1 + len(view.params.tracks)
     imet = next(line for line in lines if line.startswith("IMET"))
     # Start dates as precisely as known; challenged and unconfirmed stretches; markers.
-    assert "suspended from Aug 2018 (challenged: one weaker challenge;" in imet
+    assert (
+        "suspended from Aug 2018 (its start known only to the month; challenged: one weaker" in imet
+    )
     assert "carried forward without confirmation" in imet
     numbers = view.markers.loc[view.markers["track"] == "imet", "number"].tolist()
     assert f"Events marked: {', '.join(map(str, numbers))} (" in imet
@@ -253,7 +395,7 @@ def test_tooltips_come_from_checked_claims_in_lower_case_with_citations(shipped_
     view = view_of(shipped_dataset)
     svg = render(
         view.table, view.markers, view.dataset, view.params.start, view.params.end,
-        titles=chart_titles(view),
+        claims=chart_claims(view),
     )  # fmt: skip
     titles = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG_NS}title")]
     stretches = [t for t in titles if "Sources:" in t]

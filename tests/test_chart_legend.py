@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from briefings.data.params import prepare
-from briefings.report.chart import chart_titles, draw_timeline, timeline_svg
+from briefings.report.chart import chart_claims, draw_timeline, timeline_svg
 from briefings.report.chart_legend import chart_legend
 from briefings.report.claims import View
 from briefings.report.render import notebook_to_html
@@ -22,7 +22,7 @@ def svg() -> str:
     """The shipped briefing's chart, as the notebook's chart cell writes it."""
     view = View.of(*reversed(prepare({})))
     inputs = (view.table, view.markers, view.dataset, view.params.start, view.params.end)
-    return timeline_svg(draw_timeline(*inputs, titles=chart_titles(view)))
+    return timeline_svg(draw_timeline(*inputs, claims=chart_claims(view)))
 
 
 def legend_texts(svg: str) -> dict[str, list[tuple[str, float, float]]]:

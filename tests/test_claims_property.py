@@ -254,8 +254,8 @@ def rendered(briefing: Briefing) -> str:
         briefing.quality,
         briefing.method,
     )
-    titles = chart.chart_titles(briefing.view)
-    tooltips = [*titles.stretches.values(), *titles.markers.values()]
+    claims = chart.chart_claims(briefing.view)
+    tooltips = [*claims.stretch_titles.values(), *claims.marker_titles.values()]
     return "\n".join([*(call().html for call in calls), *(f"<p>{escape(t)}</p>" for t in tooltips)])
 
 

@@ -444,7 +444,7 @@ def test_a_dataset_with_no_rows_yet_gives_a_briefing_that_says_so(tmp_path):
     view = View.of(briefing.dataset, briefing.params)
     inputs = (view.table, view.markers, view.dataset, view.params.start, view.params.end)
     figure = chart.draw_timeline(
-        *inputs, tracks=view.params.tracks, titles=chart.chart_titles(view)
+        *inputs, tracks=view.params.tracks, claims=chart.chart_claims(view)
     )
     ET.fromstring(chart.timeline_svg(figure))
     assert "no state known" in chart.describe_timeline(view)

@@ -57,3 +57,14 @@ def format_partial(value: date, precision: str) -> str:
     if precision == "month":
         return f"{_MONTHS[value.month - 1]} {value.year}"
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def period_end(value: date, precision: str) -> date:
+    """The last day a date of this precision may stand for: the day itself, the month's
+    last day, or 31 December."""
+    if precision == "year":
+        return date(value.year, 12, 31)
+    if precision == "month":
+        following = date(value.year + value.month // 12, value.month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+    return value

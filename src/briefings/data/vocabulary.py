@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from briefings.data.dates import SUPPORTED_DAYS, is_supported, parse_day
+from briefings.data.palette import MIN_DIFFERENCE, carried_forward_tint, confusable
 from briefings.exceptions import Problem, ProblemsError, quoted
 from briefings.inputs.csvfile import read_text
 from briefings.inputs.yamlfile import load_yaml, yaml_line
@@ -185,7 +186,21 @@ def _load_state_defs(items: object, problem) -> dict[str, StateDef]:
             str(item.get("meaning") or ""),
             _keywords(item.get("keywords"), ("states", i, "keywords"), problem),
         )
+    _check_palette(states, problem)
     return states
+
+
+def _check_palette(states: dict[str, StateDef], problem) -> None:
+    """No state's colour may pass for another's carried-forward tint on the chart."""
+    colours = {s.id: s.colour for s in states.values() if COLOUR.fullmatch(s.colour)}
+    index = {state: i for i, state in enumerate(states)}
+    for state, other in confusable(colours):
+        problem(
+            ("states", index[state], "colour"),
+            f"'{colours[state]}' looks like state '{other}' carried forward (its tint "
+            f"{carried_forward_tint(colours[other])} on the chart); choose a colour at least "
+            f"{MIN_DIFFERENCE:g} ΔE from it (darker or of another hue)",
+        )
 
 
 def _load_tracks(items: object, states: dict[str, StateDef], problem) -> tuple[Track, ...]:

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from briefings.data.dataset import Dataset
-from briefings.data.evidence import Weight, independent_origins, weigh
+from briefings.data.evidence import WEAKER, Weight, independent_origins, weigh
 from briefings.data.params import Parameters
 from briefings.data.states import compute_states, key_events, source_exclusions, visible_events
 
@@ -118,6 +118,12 @@ class StateClaim:
             (self.track, self.state, self.start.isoformat(), self.opened.event_id,
              self.latest.event_id, later, ",".join(cited), ",".join(disputes))
         )  # fmt: skip
+
+    @property
+    def weakly_challenged(self) -> bool:
+        """True when the stretch is challenged and every challenge is weaker than the
+        account it contradicts (`evidence.weigh`): the chart hatches it sparsely."""
+        return bool(self.challenges) and all(c.weight.strength == WEAKER for c in self.challenges)
 
     @property
     def began_unknown(self) -> bool:

@@ -96,7 +96,7 @@ class Briefing:
             view.params.start,
             view.params.end,
             tracks=view.params.tracks,
-            titles=chart.chart_titles(view),
+            claims=chart.chart_claims(view),
         )
         return SVG(chart.timeline_svg(figure))
 

@@ -2,8 +2,8 @@
 written as linked SVG and told in words. May import briefings.data and briefings.report.words,
 claims and phrases (the words come from checked claims)."""
 
-from briefings.report.chart.in_words import Titles, chart_titles, describe_timeline
+from briefings.report.chart.in_words import ChartClaims, chart_claims, describe_timeline
 from briefings.report.chart.layout import draw_timeline
 from briefings.report.chart.svg import timeline_svg
 
-__all__ = ["Titles", "chart_titles", "describe_timeline", "draw_timeline", "timeline_svg"]
+__all__ = ["ChartClaims", "chart_claims", "describe_timeline", "draw_timeline", "timeline_svg"]

@@ -29,11 +29,16 @@ from briefings.report.words import LIST_LIMIT, capped
 
 
 @dataclass(frozen=True)
-class Titles:
-    """The chart's tooltips: each stretch's by (track, start), each marker's by number."""
+class ChartClaims:
+    """What the chart draws from the view's checked claims, stretches keyed by (track,
+    start): their tooltips, and the markers' by number; the contested stretches that only
+    weaker challenges dispute (hatched sparsely); how precisely each stretch's last
+    confirmation within the window is dated (a month or a year is drawn as a span)."""
 
-    stretches: Mapping[tuple[str, date], str] = field(default_factory=dict)
-    markers: Mapping[int, str] = field(default_factory=dict)
+    stretch_titles: Mapping[tuple[str, date], str] = field(default_factory=dict)
+    marker_titles: Mapping[int, str] = field(default_factory=dict)
+    weakly_challenged: frozenset[tuple[str, date]] = frozenset()
+    confirmed_precision: Mapping[tuple[str, date], str] = field(default_factory=dict)
 
 
 def describe_timeline(view: View) -> str:
@@ -57,35 +62,58 @@ def describe_timeline(view: View) -> str:
     return "\n".join(lines)
 
 
-def chart_titles(view: View) -> Titles:
-    """Every stretch's and every numbered event's tooltip."""
+def chart_claims(view: View) -> ChartClaims:
+    """Every stretch's and every numbered event's tooltip, and how to draw each stretch's
+    challenges and last confirmation."""
     claims = state_claims(view)
-    stretches = {(c.track, c.start): _stretch_title(c, claims, view) for c in claims}
-    return Titles(stretches, _marker_titles(view))
+    return ChartClaims(
+        stretch_titles={(c.track, c.start): _stretch_title(c, claims, view) for c in claims},
+        marker_titles=_marker_titles(view),
+        weakly_challenged=frozenset((c.track, c.start) for c in claims if c.weakly_challenged),
+        confirmed_precision={(c.track, c.start): _confirmed_precision(c) for c in claims},
+    )
+
+
+def _confirmed_precision(claim: StateClaim) -> str:
+    """How precisely the stretch's confirmed_until is known: the precision of the event
+    that confirmed it last, or a day where the date is the window's end (a later report
+    confirms the stretch beyond it)."""
+    return claim.latest.precision if claim.latest.date == claim.confirmed_until else "day"
 
 
 def describe_stretch(claim: StateClaim, view: View) -> str:
     """One stretch in words, judged over the window as the chart draws it: 'suspended from
-    Jan 2018 (confirmed until 3 Jan 2020, carried forward without confirmation after that)'."""
+    Jan 2018 (confirmed until 3 Jan 2020, carried forward without confirmation after that)'.
+
+    What the chart draws differently is said: how densely a challenged stretch is hatched,
+    and which dates it brackets because they are known only to their month or year.
+    """
     params = view.params
     first = (claim.start, claim.start_precision)
     confirmed = claim.confirmed_until
+    precision = _confirmed_precision(claim)
     # As precise as the event that confirmed it last; a date cut to the window is a day.
-    confirmed_when = (
-        when(claim.latest) if claim.latest.date == confirmed else format_partial(confirmed, "day")
-    )
+    confirmed_when = format_partial(confirmed, precision)
     # The first day not in the stretch (a current stretch runs to the window's end).
     at_end = claim.end is None or claim.end >= params.end
     stop = params.end + timedelta(days=1) if at_end else claim.end
     notes = []
+    if claim.start_precision != "day":
+        notes.append(f"its start known only to the {claim.start_precision}")
     if claim.challenges:
-        notes.append(f"challenged: {strengths(c.weight for c in claim.challenges)}")
+        hatching = "sparsely" if claim.weakly_challenged else "densely"
+        notes.append(
+            f"challenged: {strengths(c.weight for c in claim.challenges)}, hatched {hatching}"
+        )
     if confirmed < claim.start:
         notes.append(f"carried in from before the window, last confirmed {confirmed_when}")
     elif confirmed + timedelta(days=1) < stop:
-        notes.append(
-            f"confirmed until {confirmed_when}, carried forward without confirmation after that"
+        last = (
+            f"confirmed until {confirmed_when}"
+            if precision == "day"
+            else f"last confirmed at a date in {confirmed_when}"
         )
+        notes.append(f"{last}, carried forward without confirmation after that")
     else:
         notes.append("confirmed throughout")
     state = state_words(view.dataset, claim.state)

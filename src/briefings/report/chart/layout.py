@@ -23,7 +23,7 @@ from matplotlib.ticker import NullFormatter
 
 from briefings.data.dataset import Dataset
 from briefings.data.dates import format_partial
-from briefings.report.chart.in_words import Titles
+from briefings.report.chart.in_words import ChartClaims
 from briefings.report.chart.legend import draw_legend, plan_legend
 from briefings.report.chart.markers import draw_markers, single_width_pt
 from briefings.report.chart.shown import lanes, within
@@ -54,18 +54,20 @@ def draw_timeline(
     end: date,
     *,
     tracks: Sequence[str] | None = None,
-    titles: Titles | None = None,
+    claims: ChartClaims | None = None,
 ) -> Figure:
     """Draw the state table and numbered key events as a swimlane chart of [start, end].
 
     Lanes follow `tracks` (default: the tracks of the table and markers, in dataset
     order), so a track with no state in the window can still get its own empty lane.
-    Stretches and markers get the tooltips `titles` gives them (`in_words.chart_titles`).
+    Stretches and markers get their tooltips, challenges and confirmations drawn as
+    `claims` says (`in_words.chart_claims`); without them, every challenge is drawn as
+    strong and every confirmation as dated to the day.
     """
     shown_lanes = lanes(table, markers, dataset, tracks)
     table, markers = within(table, markers, start, end)
     with mpl.rc_context(rc()):
-        return _draw(table, markers, dataset, start, end, shown_lanes, titles or Titles())
+        return _draw(table, markers, dataset, start, end, shown_lanes, claims or ChartClaims())
 
 
 def _draw(
@@ -75,7 +77,7 @@ def _draw(
     start: date,
     end: date,
     lanes: list[str],
-    titles: Titles,
+    claims: ChartClaims,
 ) -> Figure:
     """The figure, sized for its lanes and legend, drawn back to front."""
     legend = plan_legend(dataset, [s for s in dataset.states if s in set(table["state"])])
@@ -94,9 +96,9 @@ def _draw(
     ax.set_ylim(max(len(lanes), 1), 0)
 
     _draw_lanes(ax, lanes, dataset)
-    draw_intervals(ax, table, dataset, lanes, x_start, x_end, days_per_pt)
-    add_stretch_tooltips(ax, table, lanes, x_start, x_end, titles.stretches)
-    draw_markers(ax, markers, lanes, days_per_pt, single_pt, titles.markers)
+    draw_intervals(ax, table, dataset, lanes, (x_start, x_end), days_per_pt, claims)
+    add_stretch_tooltips(ax, table, lanes, x_start, x_end, claims.stretch_titles)
+    draw_markers(ax, markers, lanes, days_per_pt, single_pt, claims.marker_titles)
     _draw_time_axis(ax, start, end, x_start)
     draw_legend(figure, legend, height)
     return figure

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.patches import PathPatch
 
+from briefings.data.dates import format_partial
 from briefings.report.chart.shapes import days, pointed, rectangles, stadium
 from briefings.report.chart.style import (
     BAR_TOP,
@@ -25,10 +26,12 @@ from briefings.report.chart.style import (
     MARKER_Y,
 )
 from briefings.report.chart.text import text_width
+from briefings.report.words import count
 
 _MARKER_PAD_PT = 6.0  # room around a marker's number
 _GROUP_COLUMNS = [
-    "lane", "x", "x_min", "x_max", "lo", "hi", "first", "last", "count", "dispute", "single"
+    "lane", "x", "x_min", "x_max", "lo", "hi", "first", "last", "count", "dispute", "single",
+    "first_month", "last_month", "months",
 ]  # fmt: skip
 
 
@@ -46,7 +49,7 @@ def draw_markers(
     titles: Mapping[int, str],
 ) -> None:
     """Each lane's markers, merged where they would overlap, with stems down to its bar;
-    a marker of its own is titled from `titles` (`in_words.chart_titles`)."""
+    a marker of its own is titled from `titles` (`in_words.chart_claims`)."""
     groups = _marker_groups(markers, lanes, days_per_pt)
     if groups.empty:
         return
@@ -90,6 +93,11 @@ def _marker_groups(markers: pd.DataFrame, lanes: list[str], days_per_pt: float) 
             "x": days(rows["date"]),
             "number": rows["number"].to_numpy(int),
             "dispute": (rows["kind"] == "dispute").to_numpy(bool),
+            # The month each is dated in, or its year where only that is known.
+            "month": [
+                format_partial(d, "year" if p == "year" else "month")
+                for d, p in zip(rows["date"], rows["precision"], strict=True)
+            ],
         }
     ).sort_values(["lane", "x", "number"], kind="stable")
     lane, x = frame["lane"].to_numpy(), frame["x"].to_numpy()
@@ -119,6 +127,9 @@ def _marker_groups(markers: pd.DataFrame, lanes: list[str], days_per_pt: float) 
         count=("number", "size"),
         dispute=("dispute", "any"),
         cluster_size=("cluster_size", "first"),
+        first_month=("month", "first"),
+        last_month=("month", "last"),
+        months=("month", "nunique"),
     )
     out["single"] = out["cluster_size"] == 1
     return out.reset_index()[_GROUP_COLUMNS]
@@ -208,7 +219,20 @@ def _draw_numbers(ax: Axes, groups: pd.DataFrame, titles: Mapping[int, str]) -> 
             zorder=6,
             clip_on=False,
             gid=f"marker-{row.first}" if single else f"marker-{row.first}-{row.last}",
-            label=titles.get(row.first, f"No. {row.first}")
-            if single
-            else f"Nos. {row.first}–{row.last}: {row.count} events, listed in State changes",
+            label=titles.get(row.first, f"No. {row.first}") if single else _group_title(row),
         )
+
+
+def _group_title(group) -> str:
+    """A box's tooltip: its numbers, how many events, whether they fall in one month
+    (or year) or in several, and whether a dispute is among them."""
+    if group.months == 1:
+        when = f"of {group.first_month}"
+    else:
+        when = f"of different months, {group.first_month} to {group.last_month}"
+    dispute = ", a dispute among them" if group.dispute else ""
+    return (
+        f"Nos. {group.first}–{group.last}: {count(group.count, 'event')} {when}{dispute}, "
+        "drawn as one marker where the chart is too narrow to part them; each is listed in "
+        "State changes"
+    )

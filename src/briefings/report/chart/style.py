@@ -27,8 +27,12 @@ MARKER_HEIGHT_PT = 14.0
 
 INK = "#333333"
 OUTLINE_MIN_PT = 2.0  # narrower intervals share their lane's outline
-UNCONFIRMED_ALPHA = 0.35
-HATCH = "////"
+# Contested stretches: dense hatching when a challenge is not weaker than the account,
+# sparse when every challenge is weaker (`StateClaim.weakly_challenged`).
+HATCH_STRONG = "////"
+HATCH_WEAK = "//"
+WEAK_INK = "#8A8A8A"  # and in a lighter ink
+BRACKET_DEPTH = 0.05  # lane units: how far under the bar a date's uncertain span is drawn
 LABEL_WIDTH_PT = LABEL_COLUMN * 72 - 12  # lane labels, short of the tick padding
 LABEL_LINES = 2
 LEGEND_LABEL_PT = 150.0
