@@ -276,17 +276,24 @@ def _with_breaks(run: re.Match[str]) -> str:
     return "".join(out)
 
 
-def _exporter_config() -> Config:
+def briefing_exporter_config(display_priority: list[str]) -> Config:
+    """What every briefing exporter (HTML here, Typst in typeset.py) shares: outputs only,
+    in `display_priority`, without prompts or the cells and outputs tagged hidden."""
     config = Config()
-    config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
+    config.NbConvertBase.display_data_priority = display_priority
     config.TemplateExporter.exclude_input = True
     config.TemplateExporter.exclude_input_prompt = True
     config.TemplateExporter.exclude_output_prompt = True
-    config.HTMLExporter.exclude_anchor_links = True
-    config.HTMLExporter.embed_images = True
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_CELL_TAGS)
     config.TagRemovePreprocessor.remove_all_outputs_tags = set(HIDDEN_OUTPUT_TAGS)
+    return config
+
+
+def _exporter_config() -> Config:
+    config = briefing_exporter_config(DISPLAY_PRIORITY)
+    config.HTMLExporter.exclude_anchor_links = True
+    config.HTMLExporter.embed_images = True
     # The classic template's syntax-highlighting CSS is for code cells, which are never shown.
     config.CSSHTMLHeaderPreprocessor.enabled = False
     return config

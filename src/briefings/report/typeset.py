@@ -36,9 +36,8 @@ from briefings.paths import TEMPLATES_DIR
 from briefings.report import typst_markup
 from briefings.report.markdown_typst import markdown_to_typst
 from briefings.report.render import (
-    HIDDEN_CELL_TAGS,
-    HIDDEN_OUTPUT_TAGS,
     OmitEmptyAssessment,
+    briefing_exporter_config,
     notebook_authors,
 )
 from briefings.report.typst_markup import TYPST_MIME
@@ -396,16 +395,9 @@ def _exporter() -> TypstExporter:
 
 
 def _exporter_config() -> Config:
-    config = Config()
+    config = briefing_exporter_config(DISPLAY_PRIORITY)
     # Once after all preprocessors, not after each (papermill validated the notebook).
     config.Exporter.optimistic_validation = True
-    config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
-    config.TemplateExporter.exclude_input = True
-    config.TemplateExporter.exclude_input_prompt = True
-    config.TemplateExporter.exclude_output_prompt = True
-    config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_CELL_TAGS)
-    config.TagRemovePreprocessor.remove_all_outputs_tags = set(HIDDEN_OUTPUT_TAGS)
     config.ExtractOutputPreprocessor.enabled = True
     config.ExtractOutputPreprocessor.extract_output_types = {
         "image/svg+xml",
