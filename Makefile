@@ -101,7 +101,7 @@ check: $(STAMP) lint ## the edit loop: the lint and the fast tests (no kernel st
 
 .PHONY: lint
 lint: $(STAMP) ## check the code: ruff, and the layers' import contracts (pyproject.toml)
-	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/ruff check src tests benchmarks tools notebooks
 	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/lint-imports --no-cache
 
